@@ -1,0 +1,1 @@
+"""Ingest stage: poll feeds, parse, normalise, produce articles to ``articles.raw``."""
