@@ -7,7 +7,9 @@ import importlib
 import typer
 
 # One line per command module; each module has ``register(app: typer.Typer) -> None``.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "newsradar.cli.stack",
+)
 
 
 def build_app() -> typer.Typer:
