@@ -1,0 +1,187 @@
+"""Feed bytes → typed articles, at the edge.
+
+feedparser only ever sees bytes wrapped in a stream: it is never given a URL or a path,
+so it cannot fetch or open anything itself. Its dict is turned into
+:class:`newsradar.records.Article` at once; a malformed (``bozo``) feed is data to
+record, not an exception: whatever entries it has are kept.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+
+from ingest.normalise import (
+    article_id,
+    canonical_url,
+    html_to_text,
+    language_tag,
+    one_line,
+    published_time,
+)
+from newsradar.records import Article
+
+# Where an entry's page URL may hide, after its rel="alternate" links.
+_ENTRY_URL_KEYS = ("link", "id", "guid")
+
+
+@dataclass
+class ParsedFeed:
+    """What one feed document yielded."""
+
+    feed_url: str
+    title: str = ""
+    link: str = ""
+    lang: str | None = None
+    version: str = ""
+    articles: list[Article] = field(default_factory=list)
+    skipped: int = 0  # entries with no usable article URL
+    bozo: bool = False
+    error: str | None = None  # feedparser's complaint on a malformed feed
+    entries_seen: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """Usable: it parsed as a feed (perhaps malformed) or yielded articles."""
+        return bool(self.articles) or bool(self.version) or self.entries_seen > 0
+
+
+def parse_feed(
+    data: bytes,
+    feed_url: str,
+    *,
+    source: str | None = None,
+    lang: str | None = None,
+    fetched_at: datetime,
+    content_type: str | None = None,
+) -> ParsedFeed:
+    """Parse feed ``data`` fetched from ``feed_url`` into articles.
+
+    ``source`` names the publisher (default: the feed's title, else its host); ``lang``
+    overrides the feed's declared language; ``content_type`` is the HTTP header, which
+    may carry the charset.
+    """
+    # Without a header (a local file) there is no HTTP claim to check the XML against.
+    headers = {"content-type": content_type or "application/xml"}
+    parsed = feedparser.parse(
+        io.BytesIO(data),
+        response_headers=headers,
+        resolve_relative_uris=False,
+        sanitize_html=False,
+    )
+    feed: Mapping[str, Any] = parsed.get("feed") or {}
+    result = ParsedFeed(
+        feed_url=feed_url,
+        title=one_line(html_to_text(_str(feed.get("title")))),
+        link=_str(feed.get("link")),
+        lang=language_tag(lang) or language_tag(_str(feed.get("language"))),
+        version=_str(parsed.get("version")),
+        bozo=bool(parsed.get("bozo")),
+    )
+    if result.bozo:
+        exc = parsed.get("bozo_exception")
+        result.error = f"{type(exc).__name__}: {exc}" if exc is not None else "malformed feed"
+    name = source or result.title or (urlsplit(feed_url).hostname or feed_url)
+    base = result.link if result.link.startswith(("http://", "https://")) else feed_url
+    for entry in parsed.get("entries") or []:
+        result.entries_seen += 1
+        article = entry_to_article(entry, result, source=name, base=base, fetched_at=fetched_at)
+        if article is None:
+            result.skipped += 1
+        else:
+            result.articles.append(article)
+    return result
+
+
+def entry_to_article(
+    entry: Mapping[str, Any],
+    feed: ParsedFeed,
+    *,
+    source: str,
+    base: str,
+    fetched_at: datetime,
+) -> Article | None:
+    """One feedparser entry as an Article, or None if it has no http(s) URL."""
+    url = _entry_url(entry, base)
+    if url is None:
+        return None
+    title = one_line(html_to_text(_str(entry.get("title"))))
+    text = html_to_text(_entry_body(entry))
+    if not title and not text:
+        return None
+    published = published_time(
+        [entry.get("published_parsed"), entry.get("updated_parsed"), entry.get("created_parsed")],
+        fetched_at,
+    )
+    return Article(
+        id=article_id(url),
+        url=url,
+        title=title,
+        text=text,
+        source=source,
+        feed_url=feed.feed_url,
+        published_at=published,
+        fetched_at=fetched_at,
+        lang=_entry_lang(entry) or feed.lang,
+        authors=_authors(entry),
+    )
+
+
+def _entry_url(entry: Mapping[str, Any], base: str) -> str | None:
+    candidates: list[str] = []
+    for link in entry.get("links") or []:
+        if isinstance(link, Mapping) and link.get("rel", "alternate") == "alternate":
+            candidates.append(_str(link.get("href")))
+    candidates += [_str(entry.get(key)) for key in _ENTRY_URL_KEYS]
+    for raw in candidates:
+        raw = raw.strip()
+        if not raw:
+            continue
+        try:
+            absolute = urljoin(base, raw)
+            if absolute.startswith(("http://", "https://")):
+                return canonical_url(absolute)
+        except ValueError:
+            continue
+    return None
+
+
+def _entry_body(entry: Mapping[str, Any]) -> str:
+    """The longest of the entry's content blocks and its summary (HTML or text)."""
+    bodies = [_str(c.get("value")) for c in entry.get("content") or [] if isinstance(c, Mapping)]
+    bodies.append(_str(entry.get("summary")))
+    return max(bodies, key=len)
+
+
+def _entry_lang(entry: Mapping[str, Any]) -> str | None:
+    for key in ("title_detail", "summary_detail"):
+        detail = entry.get(key)
+        if isinstance(detail, Mapping):
+            tag = language_tag(_str(detail.get("language")))
+            if tag:
+                return tag
+    return None
+
+
+def _authors(entry: Mapping[str, Any]) -> list[str]:
+    names: list[str] = []
+    for author in entry.get("authors") or []:
+        if isinstance(author, Mapping):
+            name = one_line(html_to_text(_str(author.get("name") or author.get("email"))))
+            if name and name not in names:
+                names.append(name)
+    if not names:
+        single = one_line(html_to_text(_str(entry.get("author"))))
+        if single:
+            names.append(single)
+    return names
+
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ""
