@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     kafka_controller_port: int = 9093
     kafka_version: str = "4.1.1"
     kafka_heap: str = "512m"
+    topic_prefix: str = Field(default="", pattern=r"^[A-Za-z0-9._-]*$")
     topic_partitions: int = Field(default=4, ge=1)
     topic_retention_hours: int = Field(default=24 * 7, ge=1)
     dlq_retention_hours: int = Field(default=24 * 30, ge=1)

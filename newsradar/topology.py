@@ -14,6 +14,14 @@ ARTICLES_TAGGED = "articles.tagged"
 ALERTS = "alerts"
 
 
+def topic_name(settings: Settings, base: str) -> str:
+    """The topic's name on the broker: ``NEWSRADAR_TOPIC_PREFIX`` + base name.
+
+    The prefix lets several pipelines (or test runs) share one cluster.
+    """
+    return settings.topic_prefix + base
+
+
 def dlq(topic: str) -> str:
     """The dead-letter topic of a consumer reading ``topic``."""
     return f"{topic}.dlq"
@@ -35,8 +43,10 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
     data_ms = settings.topic_retention_hours * hour_ms
     dlq_ms = settings.dlq_retention_hours * hour_ms
     parts = settings.topic_partitions
-    specs = [TopicSpec(t, parts, data_ms) for t in (ARTICLES_RAW, ARTICLES_TAGGED, ALERTS)]
-    # Every consumer has its own dead-letter topic: the tagger reads articles.raw, the
-    # indexer and the alert matcher read articles.tagged, the notifier reads alerts.
-    specs += [TopicSpec(dlq(t), 1, dlq_ms) for t in (ARTICLES_RAW, ARTICLES_TAGGED, ALERTS)]
+    bases = (ARTICLES_RAW, ARTICLES_TAGGED, ALERTS)
+    specs = [TopicSpec(topic_name(settings, t), parts, data_ms) for t in bases]
+    # Each input topic has a dead-letter topic: the tagger reads articles.raw, the indexer
+    # (and the alert matcher) read articles.tagged, the notifier reads alerts. A dead
+    # letter names the stage that refused the message.
+    specs += [TopicSpec(topic_name(settings, dlq(t)), 1, dlq_ms) for t in bases]
     return specs

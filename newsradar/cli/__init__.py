@@ -9,6 +9,7 @@ import typer
 # One line per command module; each module has ``register(app: typer.Typer) -> None``.
 COMMAND_MODULES: tuple[str, ...] = (
     "newsradar.cli.stack",
+    "newsradar.cli.pipeline",
     "newsradar.cli.feeds",
 )
 

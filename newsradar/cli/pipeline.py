@@ -1,0 +1,169 @@
+"""``newsradar worker`` and ``newsradar run``: the stream processors and the whole pipeline."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from newsradar.settings import Settings, get_settings
+
+console = Console(stderr=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command(help="Run the stream processors (faust): tag articles.raw → articles.tagged, "
+                     "index articles.tagged → Elasticsearch. Scale out by running more.")(worker)
+    app.command(help="The whole pipeline in one command: start the local services if needed, "
+                     "poll feeds continuously, run the worker, show progress until Ctrl-C.")(run)
+
+
+def worker(
+    loglevel: str = typer.Option("info", help="faust log level"),
+    metrics_port: int = typer.Option(0, help="serve Prometheus metrics on this port (0: off)"),
+) -> None:
+    from processors.app import run_worker
+
+    settings = get_settings()
+    if metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr="127.0.0.1")
+    run_worker(settings, loglevel=loglevel)
+
+
+def _feed_urls(feeds_file: Path) -> list[str]:
+    import yaml
+
+    data = yaml.safe_load(feeds_file.read_text()) or {}
+    entries = data.get("feeds", []) if isinstance(data, dict) else data
+    urls = [e["url"] if isinstance(e, dict) else str(e) for e in entries]
+    if not urls:
+        raise typer.BadParameter(f"{feeds_file}: no feeds listed")
+    return urls
+
+
+@contextlib.contextmanager
+def _worker_process(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
+    settings.logs.mkdir(parents=True, exist_ok=True)
+    log_path = settings.logs / "worker.log"
+    with log_path.open("ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "from newsradar.cli import main; main()", "worker"],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    console.print(f"worker: pid {proc.pid}, log {log_path}")
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+def run(
+    feeds: Path | None = typer.Option(None, help="feeds file (YAML); default NEWSRADAR_FEEDS_FILE"),
+    demo: bool = typer.Option(False, help="serve the bundled sample feeds on 127.0.0.1 and poll "
+                                          "them (implies --allow-private-addresses)"),
+    local_services: bool = typer.Option(True, help="start the local Kafka and Elasticsearch "
+                                                   "if they are not up"),
+    allow_private_addresses: bool = typer.Option(False, "--allow-private-addresses"),
+    poll_interval: float | None = typer.Option(None, help="seconds between polls"),
+) -> None:
+    from newsradar.cli.stack import up
+
+    settings = get_settings()
+    if local_services:
+        up(skip_init=False)
+    else:
+        from newsradar.cli.stack import init
+
+        init()
+    interval = poll_interval or (30.0 if demo else settings.poll_interval_s)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with contextlib.ExitStack() as stack:
+        if demo:
+            from ingest.samples import sample_feeds, serve_directory
+
+            base = stack.enter_context(serve_directory())
+            urls = [f"{base}/{name}" for name in sample_feeds()]
+            allow_private_addresses = True
+        else:
+            urls = _feed_urls(feeds or settings.feeds_file)
+        proc = stack.enter_context(_worker_process(settings))
+        poller = threading.Thread(
+            target=_poll_loop, args=(urls, settings, interval, allow_private_addresses, stop),
+            name="poller", daemon=True,
+        )
+        poller.start()
+        try:
+            _show_progress(settings, proc, stop)
+        except KeyboardInterrupt:
+            console.print("stopping…")
+        finally:
+            stop.set()
+            poller.join(timeout=30)
+
+
+def _poll_loop(urls: list[str], settings: Settings, interval: float, allow_private: bool,
+               stop: threading.Event) -> None:
+    from ingest.once import run_once
+    from ingest.produce import KafkaSink
+
+    sink = KafkaSink(settings)
+    try:
+        while not stop.is_set():
+            report = run_once(urls, settings, allow_private=allow_private, sink=sink)
+            for url, reason in report.feeds_failed.items():
+                console.print(f"[yellow]feed failed[/yellow] {url}: {reason}")
+            console.print(f"polled {len(urls)} feed(s): {report.feeds_ok} ok, "
+                          f"{report.articles_produced} article(s) sent")
+            stop.wait(interval)
+    finally:
+        sink.close()
+
+
+def _show_progress(settings: Settings, proc: subprocess.Popen[bytes],
+                   stop: threading.Event) -> None:
+    from rich.live import Live
+    from rich.table import Table
+
+    from newsradar.progress import ProgressProbe
+
+    probe = ProgressProbe(settings)
+    try:
+        with Live(console=console, refresh_per_second=2) as live:
+            while not stop.is_set():
+                if proc.poll() is not None:
+                    raise typer.Exit(f"worker exited with {proc.returncode}; see "
+                                     f"{settings.logs / 'worker.log'}")  # type: ignore[arg-type]
+                snap = probe.snapshot()
+                table = Table(title="newsradar — Ctrl-C to stop", show_header=False)
+                table.add_row("fetched → articles.raw", str(snap.raw))
+                table.add_row("tagged → articles.tagged", str(snap.tagged))
+                table.add_row(f"indexed → {settings.index_alias}", str(snap.indexed))
+                table.add_row("dead letters", str(snap.dead_letters))
+                table.add_row("top countries",
+                              ", ".join(f"{c} {n}" for c, n in snap.top_countries) or "-")
+                table.add_row("top topics",
+                              ", ".join(f"{t} {n}" for t, n in snap.top_topics) or "-")
+                if snap.error:
+                    table.add_row("[yellow]note[/yellow]", snap.error[:120])
+                live.update(table)
+                time.sleep(1.0)
+    finally:
+        probe.close()
