@@ -15,7 +15,7 @@ from kafka import KafkaProducer
 
 from newsradar.records import Article, encode
 from newsradar.settings import Settings
-from newsradar.topology import ARTICLES_RAW
+from newsradar.topology import ARTICLES_RAW, topic_name
 
 
 @dataclass
@@ -40,7 +40,9 @@ class ArticleSink(Protocol):
 class KafkaSink:
     """kafka-python producer with ``acks="all"``; key = article id."""
 
-    def __init__(self, settings: Settings, *, topic: str = ARTICLES_RAW, **overrides: Any) -> None:
+    def __init__(
+        self, settings: Settings, *, topic: str | None = None, **overrides: Any
+    ) -> None:
         config: dict[str, Any] = {
             "bootstrap_servers": settings.kafka_bootstrap.split(","),
             "client_id": "newsradar-ingest",
@@ -51,7 +53,7 @@ class KafkaSink:
             "request_timeout_ms": 30_000,
         }
         config.update(overrides)
-        self.topic = topic
+        self.topic = topic or topic_name(settings, ARTICLES_RAW)
         self._producer = KafkaProducer(**config)
         self._lock = threading.Lock()
         self._pending = Delivery()

@@ -43,7 +43,7 @@ def create_app(settings: Settings) -> faust.App:
         broker_commit_interval=1.0,
         producer_acks=-1,
         producer_linger_ms=5,
-        datadir=str(settings.home / "worker"),
+        datadir=str(settings.home / "worker" / settings.app_id),
         stream_wait_empty=False,
     )
 

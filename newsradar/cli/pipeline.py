@@ -58,7 +58,7 @@ def _worker_process(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
     log_path = settings.logs / "worker.log"
     with log_path.open("ab") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-c", "from newsradar.cli import main; main()", "worker"],
+            [sys.executable, "-m", "newsradar", "worker"],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
