@@ -11,6 +11,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "newsradar.cli.stack",
     "newsradar.cli.pipeline",
     "newsradar.cli.feeds",
+    "newsradar.cli.query",
 )
 
 

@@ -44,7 +44,7 @@ class ArticleLike(Protocol):
     """What the matcher reads from a tagged article (``TaggedArticle``, ``TagResult``)."""
 
     @property
-    def lemmas(self) -> str: ...
+    def lemmas(self) -> str | Sequence[str]: ...
     @property
     def lang(self) -> str | None: ...
     @property
@@ -83,10 +83,13 @@ class MatchDoc:
 
     @classmethod
     def from_article(cls, article: ArticleLike, source: str | None = None) -> MatchDoc:
-        """From a TaggedArticle-like object; ``source`` overrides (TagResult has none)."""
+        """From a TaggedArticle-like object (``lemmas`` space-joined or a list); ``source``
+        overrides the article's own (a TagResult has none)."""
         if source is None:
             source = str(getattr(article, "source", "") or "")
-        return cls(article.lemmas.split(), article.lang, article.countries, article.topics, source)
+        lemmas = article.lemmas
+        tokens = lemmas.split() if isinstance(lemmas, str) else lemmas
+        return cls(tokens, article.lang, article.countries, article.topics, source)
 
     def prefix_positions(self, prefix: str) -> list[int]:
         found = self._prefix_cache.get(prefix)
