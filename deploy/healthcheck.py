@@ -1,7 +1,10 @@
 """Container health probe for the newsradar image (standard library only).
 
-    python healthcheck.py http    # the worker answers on its web port (default probe)
+    python healthcheck.py http    # the worker's metrics endpoint answers (default probe)
     python healthcheck.py kafka   # a Kafka bootstrap broker accepts TCP connections
+
+The image starts the worker as ``newsradar worker --metrics-port 9108``; the Prometheus
+endpoint is served from the worker process, so an answer proves the process is up.
 
 Exit status 0 when healthy, 1 otherwise, with one line on stderr saying why. It reads
 the same ``NEWSRADAR_*`` variables as the application, so it probes what the process
@@ -19,7 +22,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 
-DEFAULT_WEB_PORT = 6066
+DEFAULT_METRICS_URL = "http://127.0.0.1:9108/metrics"
 DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
 
 
@@ -37,11 +40,6 @@ def bootstrap_addresses(bootstrap: str) -> list[tuple[str, int]]:
     if not addresses:
         raise ValueError("empty bootstrap list")
     return addresses
-
-
-def worker_url(env: Mapping[str, str]) -> str:
-    port = env.get("NEWSRADAR_WORKER_WEB_PORT", str(DEFAULT_WEB_PORT))
-    return f"http://127.0.0.1:{int(port)}/"
 
 
 def check_http(url: str, timeout: float) -> str | None:
@@ -72,12 +70,12 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
     env = os.environ if env is None else env
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("probe", choices=("http", "kafka"), nargs="?", default="http")
-    parser.add_argument("--url", help="http probe: the URL (default: the worker web port)")
+    parser.add_argument("--url", default=DEFAULT_METRICS_URL, help="http probe: the URL")
     parser.add_argument("--timeout", type=float, default=3.0, help="seconds")
     args = parser.parse_args(argv)
     try:
         if args.probe == "http":
-            problem = check_http(args.url or worker_url(env), args.timeout)
+            problem = check_http(args.url, args.timeout)
         else:
             bootstrap = env.get("NEWSRADAR_KAFKA_BOOTSTRAP", DEFAULT_BOOTSTRAP)
             problem = check_kafka(bootstrap, args.timeout)
