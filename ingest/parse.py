@@ -116,7 +116,10 @@ def entry_to_article(
     if not title and not text:
         return None
     published = published_time(
-        [entry.get("published_parsed"), entry.get("updated_parsed"), entry.get("created_parsed")],
+        [
+            _plain_get(entry, key)
+            for key in ("published_parsed", "updated_parsed", "created_parsed")
+        ],
         fetched_at,
     )
     return Article(
@@ -181,6 +184,11 @@ def _authors(entry: Mapping[str, Any]) -> list[str]:
         if single:
             names.append(single)
     return names
+
+
+def _plain_get(entry: Mapping[str, Any], key: str) -> Any:
+    """Read a key without feedparser's deprecated published/updated aliasing (it warns)."""
+    return dict.get(entry, key) if isinstance(entry, dict) else entry.get(key)
 
 
 def _str(value: object) -> str:

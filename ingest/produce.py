@@ -8,10 +8,9 @@ and compacting or deduplicating downstream is by key; the value is
 from __future__ import annotations
 
 import threading
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-
-from kafka import KafkaProducer
 
 from newsradar.records import Article, encode
 from newsradar.settings import Settings
@@ -40,9 +39,7 @@ class ArticleSink(Protocol):
 class KafkaSink:
     """kafka-python producer with ``acks="all"``; key = article id."""
 
-    def __init__(
-        self, settings: Settings, *, topic: str | None = None, **overrides: Any
-    ) -> None:
+    def __init__(self, settings: Settings, *, topic: str | None = None, **overrides: Any) -> None:
         config: dict[str, Any] = {
             "bootstrap_servers": settings.kafka_bootstrap.split(","),
             "client_id": "newsradar-ingest",
@@ -54,7 +51,7 @@ class KafkaSink:
         }
         config.update(overrides)
         self.topic = topic or topic_name(settings, ARTICLES_RAW)
-        self._producer = KafkaProducer(**config)
+        self._producer = _kafka_producer(config)
         self._lock = threading.Lock()
         self._pending = Delivery()
 
@@ -83,6 +80,16 @@ class KafkaSink:
 
     def close(self) -> None:
         self._producer.close()
+
+
+def _kafka_producer(config: dict[str, Any]) -> Any:
+    # kafka-python 3.0 calls importlib.resources.read_text (deprecated) while importing
+    # its protocol schemas; keep that out of our users' warnings.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from kafka import KafkaProducer
+
+    return KafkaProducer(**config)
 
 
 class ListSink:
