@@ -1,0 +1,268 @@
+"""A presearcher: match one article against many queries without evaluating them all.
+
+The Lucene Monitor (Luwak) idea: for each query, extract a set of *anchors* such that any
+article the query matches contains at least one of them; index queries by anchor. For an
+article, collect the queries whose anchors it has (its lemma tokens, the prefixes of its
+tokens, its filters) and evaluate only those, plus the few queries that cannot be anchored
+(a pure ``NOT``, a one-letter prefix after normalisation). The result is exactly the naive
+loop's, in the same order; only the work differs.
+
+Anchor extraction, recursively:
+
+- term or phrase → its longest lemma token (any token of it must be present); a term with no
+  token can never match, so it has no anchors at all;
+- ``word*`` → the prefix, looked up against every prefix of the article's tokens;
+- filter → the filter itself (``country:KP`` is an anchor of articles tagged KP);
+- ``AND`` / ``NEAR`` → the cheapest anchored operand (terms before prefixes before filters);
+- ``OR`` → the union of its operands' anchors (unanchored if any operand is);
+- ``NOT`` → unanchored.
+
+Terms are lemmatised per article language, so anchors are kept per language, each index
+built the first time an article in that language arrives and kept up to date afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from newsradar.query.analysis import Analyzer, default_analyzer
+from newsradar.query.ast import And, Filter, Node, Not, Or, Phrase, Prefix, Term
+from newsradar.query.matcher import ArticleLike, MatchDoc, MatchResult, explain, test
+from newsradar.query.parser import parse_query
+
+K = TypeVar("K", bound=Hashable)
+
+Anchor = tuple[str, str]  # ("t", token) | ("p", prefix) | ("country"|"lang"|..., value)
+Anchors = frozenset[Anchor]
+
+# Relative cost of an anchor: how many articles it is likely to let through.
+_FILTER_COST = {"source": 8.0, "country": 40.0, "topic": 40.0, "lang": 400.0}
+
+
+def _cost(anchors: Anchors) -> float:
+    total = 0.0
+    for kind, value in anchors:
+        if kind == "t":
+            total += 1.0 + 4.0 / (len(value) + 1)
+        elif kind == "p":
+            total += 4.0 + 40.0 / (len(value) + 1)
+        else:
+            total += _FILTER_COST[kind]
+    return total
+
+
+def extract_anchors(node: Node, lang: str | None, an: Analyzer) -> Anchors | None:
+    """Anchors of ``node`` for articles in ``lang``; ``None`` when it cannot be anchored."""
+    if isinstance(node, Term | Phrase):
+        tokens = an.lemmas(node.text, lang)
+        if not tokens:
+            return frozenset()
+        return frozenset({("t", max(tokens, key=len))})
+    if isinstance(node, Prefix):
+        prefix = an.prefix(node.text)
+        return frozenset({("p", prefix)}) if prefix else None
+    if isinstance(node, Filter):
+        value = node.value.upper() if node.field == "country" else node.value.lower()
+        return frozenset({(node.field, value)})
+    if isinstance(node, Not):
+        return None
+    if isinstance(node, Or):
+        union: set[Anchor] = set()
+        for child in node.children:
+            found = extract_anchors(child, lang, an)
+            if found is None:
+                return None
+            union.update(found)
+        return frozenset(union)
+    operands = node.children if isinstance(node, And) else (node.left, node.right)
+    best: Anchors | None = None
+    for child in operands:
+        found = extract_anchors(child, lang, an)
+        if found is not None and (best is None or _cost(found) < _cost(best)):
+            best = found
+    return best
+
+
+def doc_anchors(doc: MatchDoc, prefix_lengths: Iterable[int] = ()) -> set[Anchor]:
+    """Every anchor an article has (for tests and diagnostics; the index is more direct)."""
+    found: set[Anchor] = {("t", token) for token in doc.positions}
+    lengths = sorted(set(prefix_lengths))
+    for token in doc.positions:
+        found.update(("p", token[:n]) for n in lengths if n <= len(token))
+    found.update(("country", c) for c in doc.countries)
+    found.update(("topic", t) for t in doc.topics)
+    if doc.lang:
+        found.add(("lang", doc.lang))
+    if doc.source:
+        found.add(("source", doc.source))
+    return found
+
+
+@dataclass
+class _LangIndex:
+    terms: dict[str, set[int]] = field(default_factory=dict)
+    prefixes: dict[str, set[int]] = field(default_factory=dict)
+    prefix_lengths: dict[int, int] = field(default_factory=dict)  # length -> how many
+    filters: dict[Anchor, set[int]] = field(default_factory=dict)
+    always: set[int] = field(default_factory=set)
+    anchors_of: dict[int, Anchors | None] = field(default_factory=dict)
+
+    def add(self, qid: int, anchors: Anchors | None) -> None:
+        self.anchors_of[qid] = anchors
+        if anchors is None:
+            self.always.add(qid)
+            return
+        for anchor in anchors:
+            kind, value = anchor
+            if kind == "t":
+                self.terms.setdefault(value, set()).add(qid)
+            elif kind == "p":
+                self.prefixes.setdefault(value, set()).add(qid)
+                self.prefix_lengths[len(value)] = self.prefix_lengths.get(len(value), 0) + 1
+            else:
+                self.filters.setdefault(anchor, set()).add(qid)
+
+    def remove(self, qid: int) -> None:
+        anchors = self.anchors_of.pop(qid, None)
+        self.always.discard(qid)
+        for anchor in anchors or ():
+            kind, value = anchor
+            if kind == "t":
+                _discard(self.terms, value, qid)
+            elif kind == "p":
+                _discard(self.prefixes, value, qid)
+                left = self.prefix_lengths[len(value)] - 1
+                if left:
+                    self.prefix_lengths[len(value)] = left
+                else:
+                    del self.prefix_lengths[len(value)]
+            else:
+                _discard(self.filters, anchor, qid)
+
+    def candidates(self, doc: MatchDoc) -> set[int]:
+        found = set(self.always)
+        terms, prefixes = self.terms, self.prefixes
+        lengths = sorted(self.prefix_lengths)
+        for token in doc.positions:
+            hit = terms.get(token)
+            if hit:
+                found.update(hit)
+            for n in lengths:
+                if n > len(token):
+                    break
+                hit = prefixes.get(token[:n])
+                if hit:
+                    found.update(hit)
+        filters = self.filters
+        if filters:
+            keys: list[Anchor] = [("country", c) for c in doc.countries]
+            keys.extend(("topic", t) for t in doc.topics)
+            if doc.lang:
+                keys.append(("lang", doc.lang))
+            if doc.source:
+                keys.append(("source", doc.source))
+            for key in keys:
+                hit = filters.get(key)
+                if hit:
+                    found.update(hit)
+        return found
+
+
+def _discard(table: dict[Any, set[int]], key: Any, qid: int) -> None:
+    ids = table.get(key)
+    if ids is not None:
+        ids.discard(qid)
+        if not ids:
+            del table[key]
+
+
+class QueryIndex(Generic[K]):
+    """Many queries under caller-chosen keys (subscription ids), matched per article."""
+
+    def __init__(self, analyzer: Analyzer | None = None) -> None:
+        self.analyzer = analyzer or default_analyzer()
+        self._next_id = 0
+        self._ids: dict[K, int] = {}
+        self._queries: dict[int, tuple[K, Node]] = {}
+        self._by_lang: dict[str | None, _LangIndex] = {}
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._ids
+
+    def keys(self) -> list[K]:
+        return list(self._ids)
+
+    def query(self, key: K) -> Node:
+        return self._queries[self._ids[key]][1]
+
+    def add(self, key: K, query: Node | str) -> None:
+        """Index ``query`` under ``key``, replacing what ``key`` had (it may not parse:
+        :class:`~newsradar.query.parser.QuerySyntaxError` is raised before any change)."""
+        node = parse_query(query) if isinstance(query, str) else query
+        self.remove(key)
+        qid = self._next_id
+        self._next_id += 1
+        self._ids[key] = qid
+        self._queries[qid] = (key, node)
+        for lang, index in self._by_lang.items():
+            index.add(qid, extract_anchors(node, lang, self.analyzer))
+
+    def remove(self, key: K) -> bool:
+        qid = self._ids.pop(key, None)
+        if qid is None:
+            return False
+        del self._queries[qid]
+        for index in self._by_lang.values():
+            index.remove(qid)
+        return True
+
+    def _index_for(self, lang: str | None) -> _LangIndex:
+        key = self.analyzer.lang_key(lang)
+        index = self._by_lang.get(key)
+        if index is None:
+            index = _LangIndex()
+            for qid, (_, node) in self._queries.items():
+                index.add(qid, extract_anchors(node, key, self.analyzer))
+            self._by_lang[key] = index
+        return index
+
+    def prepare(self, *langs: str | None) -> None:
+        """Build the per-language anchor indexes now rather than on the first article."""
+        for lang in langs:
+            self._index_for(lang)
+
+    def candidates(self, doc: MatchDoc) -> list[K]:
+        """Keys of the queries worth evaluating for ``doc``, in insertion order."""
+        ids = self._index_for(doc.lang).candidates(doc)
+        return [self._queries[qid][0] for qid in sorted(ids)]
+
+    def match(self, doc: MatchDoc) -> list[tuple[K, MatchResult]]:
+        """The queries that match ``doc``, in insertion order, with their matched terms."""
+        an = self.analyzer
+        out: list[tuple[K, MatchResult]] = []
+        for qid in sorted(self._index_for(doc.lang).candidates(doc)):
+            key, node = self._queries[qid]
+            if test(node, doc, an):
+                out.append((key, MatchResult(True, explain(node, doc, an))))
+        return out
+
+    def match_naive(self, doc: MatchDoc) -> list[tuple[K, MatchResult]]:
+        """The same answer by evaluating every query (the baseline and the test oracle)."""
+        an = self.analyzer
+        return [
+            (key, MatchResult(True, explain(node, doc, an)))
+            for key, node in self._queries.values()
+            if test(node, doc, an)
+        ]
+
+
+def match_article(
+    index: QueryIndex[K], tagged: ArticleLike, source: str | None = None
+) -> list[tuple[K, MatchResult]]:
+    """Match a tagged article (``TaggedArticle``) against every query in ``index``."""
+    return index.match(MatchDoc.from_article(tagged, source))
