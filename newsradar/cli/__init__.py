@@ -12,6 +12,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "newsradar.cli.pipeline",
     "newsradar.cli.feeds",
     "newsradar.cli.query",
+    "newsradar.cli.tagging",
 )
 
 

@@ -1,0 +1,88 @@
+"""Country and topic tagger for uk/ru/en/pl/de/fr/es, inflection included.
+
+The one seam others use: ``get_tagger().tag(text, title, lang) -> TagResult``.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsradar.lang import (
+    SUPPORTED_LANGUAGES,
+    detect_language,
+    lemmas_of_tokens,
+    normalize,
+    tokens,
+)
+from processors.tagging import countries, gazetteer
+from processors.tagging.topics import DEFAULT_TAXONOMY, TopicClassifier
+
+TAGGER_VERSION = "1.0.0"
+
+
+@dataclass(frozen=True)
+class MentionSpan:
+    """A country mention: offsets into ``field`` ("title" or "text") of the input."""
+
+    country: str
+    start: int
+    end: int
+    surface: str
+    field: str
+
+
+@dataclass(frozen=True)
+class TagResult:
+    lang: str | None
+    countries: list[str]
+    topics: list[str]
+    mentions: list[MentionSpan]
+    lemmas: str
+
+
+class Tagger:
+    """Holds the compiled gazetteers and taxonomy; ``tag`` is a pure function of its input."""
+
+    def __init__(self, taxonomy: Path = DEFAULT_TAXONOMY) -> None:
+        self.gazetteers = {lang: gazetteer.build(lang) for lang in SUPPORTED_LANGUAGES}
+        self.topics = TopicClassifier.from_file(taxonomy)
+
+    def tag(self, text: str, title: str = "", lang: str | None = None) -> TagResult:
+        if lang not in SUPPORTED_LANGUAGES:
+            lang = detect_language(f"{title}\n{text}" if title else text)
+        mentions: list[MentionSpan] = []
+        all_lemmas: list[str] = []
+        for field, value in (("title", title), ("text", text)):
+            if not value:
+                continue
+            norm = normalize(value)
+            for found in self._find(value, norm, lang):
+                mentions.append(
+                    MentionSpan(found.country, found.start, found.end, found.surface, field)
+                )
+            all_lemmas.extend(lemmas_of_tokens(tokens(norm.text), lang))
+        topics = self.topics.classify(all_lemmas, lang)
+        codes = sorted({m.country for m in mentions})
+        return TagResult(lang, codes, topics, mentions, " ".join(all_lemmas))
+
+    def _find(self, original: str, norm: object, lang: str | None) -> list[countries.Found]:
+        assert isinstance(norm, type(normalize("")))
+        if lang is not None:
+            return countries.find(original, norm, self.gazetteers[lang])
+        # Language unknown: every gazetteer, each mention once.
+        seen: dict[tuple[int, int], countries.Found] = {}
+        for gaz in self.gazetteers.values():
+            for found in countries.find(original, norm, gaz):
+                seen.setdefault((found.start, found.end), found)
+        return sorted(seen.values(), key=lambda f: f.start)
+
+
+@functools.cache
+def get_tagger() -> Tagger:
+    """The process-wide tagger with the default data, loaded once."""
+    return Tagger()
+
+
+__all__ = ["TAGGER_VERSION", "MentionSpan", "TagResult", "Tagger", "get_tagger"]

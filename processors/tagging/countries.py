@@ -1,0 +1,107 @@
+# ruff: noqa: RUF001 — Cyrillic letters and Unicode punctuation are data here
+"""Find country mentions in a text with a language's gazetteer.
+
+Every key of the automaton that ends on word boundaries is a candidate; the longest candidates
+win (a blocker such as "New Mexico" or a nested name such as "Papua New Guinea" hides the
+shorter names inside it); a candidate must have the case its data has; names flagged ``amb``
+are skipped where they are probably a common word or part of a person's name; a key with
+readings for two different countries is not guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from newsradar.lang import Normalized
+from processors.tagging.gazetteer import BLOCK, Entry, Gazetteer
+
+SENTENCE_END = frozenset('.!?…"«»“”„()[]—–-:;•|\n\r')
+
+
+@dataclass(frozen=True)
+class Found:
+    country: str
+    start: int  # offsets into the original text
+    end: int
+    surface: str
+
+
+def find(original: str, norm: Normalized, gazetteer: Gazetteer) -> list[Found]:
+    text = norm.text
+    length = len(text)
+    candidates: list[tuple[int, int, tuple[Entry, ...]]] = []
+    for end_index, (size, entries) in gazetteer.automaton.iter(text):
+        start = end_index - size + 1
+        end = end_index + 1
+        if start > 0 and text[start - 1].isalnum():
+            continue
+        if end < length and text[end].isalnum():
+            continue
+        candidates.append((start, end, entries))
+    if not candidates:
+        return []
+    candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
+    taken: list[tuple[int, int]] = []
+    found: list[Found] = []
+    for start, end, entries in candidates:
+        if any(start < t_end and t_start < end for t_start, t_end in taken):
+            continue
+        o_start, o_end = norm.to_original(start, end)
+        surface = original[o_start:o_end]
+        valid = [e for e in entries if _case_ok(e.case, surface)]
+        valid = [e for e in valid if not (e.amb and _unclear(original, o_start, o_end))]
+        if not valid:
+            continue
+        taken.append((start, end))
+        codes = {e.code for e in valid}
+        if BLOCK in codes or len(codes) != 1:
+            continue  # not a country mention, or not clear which country
+        found.append(Found(codes.pop(), o_start, o_end, surface))
+    found.sort(key=lambda f: f.start)
+    return found
+
+
+def _case_ok(case: str, surface: str) -> bool:
+    if case == "any":
+        return True
+    if case == "cap":
+        return surface[:1].isupper()
+    return all(c.isupper() for c in surface if c.isalpha())
+
+
+def _unclear(text: str, start: int, end: int) -> bool:
+    """True where an ambiguous name is probably a word or part of a person's name."""
+    if _sentence_start(text, start):
+        return True
+    prev_word, prev_start = _previous_word(text, start)
+    if prev_word[:1].isupper() and (len(prev_word) > 3 or not _sentence_start(text, prev_start)):
+        return True
+    next_word = _next_word(text, end)
+    return next_word[:1].isupper()
+
+
+def _sentence_start(text: str, index: int) -> bool:
+    i = index - 1
+    while i >= 0 and text[i] in " \t\u00a0":
+        i -= 1
+    return i < 0 or text[i] in SENTENCE_END
+
+
+def _previous_word(text: str, index: int) -> tuple[str, int]:
+    i = index - 1
+    while i >= 0 and text[i] in " \t\u00a0":
+        i -= 1
+    end = i + 1
+    while i >= 0 and (text[i].isalnum() or text[i] in "'’-"):
+        i -= 1
+    return text[i + 1 : end], i + 1
+
+
+def _next_word(text: str, index: int) -> str:
+    i = index
+    while i < len(text) and text[i] in " \t\u00a0":
+        i += 1
+    start = i
+    while i < len(text) and text[i].isalnum():
+        i += 1
+    return text[start:i]

@@ -1,0 +1,165 @@
+"""Topic classification in the style of Europe Media Monitor's categories.
+
+A taxonomy file (YAML, ``data/topics/default.yaml`` by default) lists topics; each has a
+``threshold`` and, per language, weighted ``terms``, optional ``required`` terms (at least one
+must occur), ``excluded`` terms (none may occur) and ``near`` pairs (two terms within a number
+of words add a weight). Terms are matched on lemmas, so every inflected form counts: a term's
+words are lemmatised with the same function as the text. ``word*`` matches lemmas starting
+with ``word``, ``*word`` lemmas ending with it, ``*word*`` lemmas containing it (German
+compounds). A topic is assigned when the weighted count (each term counted at most
+``max_count`` times) plus the near bonuses reaches the threshold.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+import yaml
+
+from newsradar.lang import lemma, normalize_word
+
+DEFAULT_TAXONOMY = Path(__file__).parent / "data" / "topics" / "default.yaml"
+MAX_COUNT = 3
+
+# Roles of a pattern within a topic.
+TERM, REQUIRED, EXCLUDED, NEAR = "term", "required", "excluded", "near"
+
+
+@dataclass
+class _Rules:
+    weights: dict[str, float] = field(default_factory=dict)
+    required: set[str] = field(default_factory=set)
+    excluded: set[str] = field(default_factory=set)
+    near: list[tuple[str, str, int, float]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    label: str
+    threshold: float
+
+
+def _pattern(term: str, lang: str) -> str:
+    """The lemma-string pattern of a term: ``" l1 l2 "`` with wildcards opening a side."""
+    words = normalize_word(term).split()
+    out = []
+    for word in words:
+        bare = word.strip("*")
+        out.append(bare if "*" in word else lemma(bare, lang))
+    text = " ".join(out)
+    left = "" if words[0].startswith("*") else " "
+    right = "" if words[-1].endswith("*") else " "
+    return f"{left}{text}{right}"
+
+
+class TopicClassifier:
+    """Compiled taxonomy: one automaton per language over the lemma string."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.name = str(raw.get("name", "taxonomy"))
+        self.topics: list[Topic] = []
+        self._rules: dict[str, list[_Rules]] = {}
+        patterns: dict[str, dict[str, list[tuple[int, str, str]]]] = {}
+        for index, spec in enumerate(raw["topics"]):
+            topic = Topic(
+                str(spec["id"]), str(spec.get("label", spec["id"])), float(spec["threshold"])
+            )
+            self.topics.append(topic)
+            for lang, block in (spec.get("languages") or {}).items():
+                rules = _Rules()
+                by_lang = patterns.setdefault(lang, {})
+                rule_list = self._rules.setdefault(lang, [])
+                while len(rule_list) < index:
+                    rule_list.append(_Rules())
+
+                def add(
+                    term: str,
+                    role: str,
+                    by_lang: dict[str, list[tuple[int, str, str]]] = by_lang,
+                    index: int = index,
+                    lang: str = lang,
+                ) -> str:
+                    key = _pattern(term, lang)
+                    by_lang.setdefault(key, []).append((index, role, key))
+                    return key
+
+                for term, weight in (block.get("terms") or {}).items():
+                    rules.weights[add(str(term), TERM)] = float(weight)
+                for term in block.get("required") or []:
+                    rules.required.add(add(str(term), REQUIRED))
+                for term in block.get("excluded") or []:
+                    rules.excluded.add(add(str(term), EXCLUDED))
+                for near in block.get("near") or []:
+                    a, b = add(str(near["a"]), NEAR), add(str(near["b"]), NEAR)
+                    rules.near.append((a, b, int(near.get("within", 5)), float(near["weight"])))
+                rule_list.append(rules)
+        for rule_list in self._rules.values():
+            while len(rule_list) < len(self.topics):
+                rule_list.append(_Rules())
+        self._automata: dict[str, ahocorasick.Automaton] = {}
+        for lang, table in patterns.items():
+            automaton = ahocorasick.Automaton()
+            for key, refs in table.items():
+                automaton.add_word(key, (len(key), tuple(refs)))
+            automaton.make_automaton()
+            self._automata[lang] = automaton
+
+    @classmethod
+    def from_file(cls, path: Path = DEFAULT_TAXONOMY) -> TopicClassifier:
+        return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+    @property
+    def languages(self) -> list[str]:
+        return sorted(self._automata)
+
+    def classify(self, lemmas: list[str], lang: str | None) -> list[str]:
+        """Topic ids (sorted) of a text given its lemma stream."""
+        automaton = self._automata.get(lang or "")
+        if automaton is None or not lemmas:
+            return []
+        joined = " " + " ".join(lemmas) + " "
+        hits: dict[int, dict[str, list[int]]] = {}
+        for end_index, (size, refs) in automaton.iter(joined):
+            start = end_index - size + 1
+            for topic_index, _role, key in refs:
+                hits.setdefault(topic_index, {}).setdefault(key, []).append(start)
+        if not hits:
+            return []
+        starts: list[int] | None = None
+        rules = self._rules[lang or ""]
+        out = []
+        for topic_index, found in hits.items():
+            rule = rules[topic_index]
+            if rule.excluded and any(k in found for k in rule.excluded):
+                continue
+            if rule.required and not any(k in found for k in rule.required):
+                continue
+            score = sum(
+                weight * min(len(found[key]), MAX_COUNT)
+                for key, weight in rule.weights.items()
+                if key in found
+            )
+            for a, b, within, weight in rule.near:
+                if a in found and b in found:
+                    if starts is None:
+                        starts = _token_starts(joined)
+                    if _near(found[a], found[b], within, starts):
+                        score += weight
+            if score >= self.topics[topic_index].threshold:
+                out.append(self.topics[topic_index].id)
+        return sorted(out)
+
+
+def _token_starts(joined: str) -> list[int]:
+    return [i for i, ch in enumerate(joined) if ch == " "]
+
+
+def _near(a: list[int], b: list[int], within: int, starts: list[int]) -> bool:
+    pos_a = [bisect.bisect_right(starts, s) for s in a]
+    pos_b = [bisect.bisect_right(starts, s) for s in b]
+    return any(abs(x - y) <= within for x in pos_a for y in pos_b)
