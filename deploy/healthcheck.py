@@ -2,14 +2,18 @@
 
     python healthcheck.py http    # the worker's metrics endpoint answers (default probe)
     python healthcheck.py kafka   # a Kafka bootstrap broker accepts TCP connections
+    python healthcheck.py topics --wait 600   # every pipeline topic exists (init step)
 
 The image starts the worker as ``newsradar worker --metrics-port 9108``; the Prometheus
 endpoint is served from the worker process, so an answer proves the process is up.
 
 Exit status 0 when healthy, 1 otherwise, with one line on stderr saying why. It reads
 the same ``NEWSRADAR_*`` variables as the application, so it probes what the process
-was configured to use. It deliberately imports nothing from newsradar: a probe must stay
-cheap and must not fail because the application's own imports are slow or broken.
+was configured to use. The ``http`` and ``kafka`` probes import nothing from newsradar: a
+liveness probe must stay cheap and must not fail because the application's own imports
+are slow or broken. ``topics`` (used before ``newsradar init`` where an operator such as
+Strimzi owns the topics) asks the broker for the topic names ``newsradar.topology``
+expects, so it runs only in the image. ``--wait`` retries any probe until it passes.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ import argparse
 import os
 import socket
 import sys
+import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 DEFAULT_METRICS_URL = "http://127.0.0.1:9108/metrics"
 DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
@@ -66,21 +71,60 @@ def check_kafka(bootstrap: str, timeout: float) -> str | None:
     return "; ".join(errors)
 
 
+def missing_topics(expected: Iterable[str], existing: Iterable[str]) -> list[str]:
+    have = set(existing)
+    return sorted(name for name in expected if name not in have)
+
+
+def check_topics(timeout: float) -> str | None:
+    """None when every topic of the pipeline exists on the broker, else which are missing."""
+    from kafka.admin import KafkaAdminClient
+    from kafka.errors import KafkaError
+
+    from newsradar.settings import Settings
+    from newsradar.topology import topic_specs
+
+    settings = Settings()
+    try:
+        admin = KafkaAdminClient(
+            bootstrap_servers=settings.kafka_bootstrap,
+            client_id="newsradar-healthcheck",
+            request_timeout_ms=int(timeout * 1000),
+        )
+        try:
+            existing = admin.list_topics()
+        finally:
+            admin.close()
+    except KafkaError as exc:
+        return f"{settings.kafka_bootstrap}: {exc!r}"
+    missing = missing_topics((spec.name for spec in topic_specs(settings)), existing)
+    return f"missing topics: {', '.join(missing)}" if missing else None
+
+
+def probe(name: str, args: argparse.Namespace, env: Mapping[str, str]) -> str | None:
+    try:
+        if name == "http":
+            return check_http(args.url, args.timeout)
+        if name == "kafka":
+            bootstrap = env.get("NEWSRADAR_KAFKA_BOOTSTRAP", DEFAULT_BOOTSTRAP)
+            return check_kafka(bootstrap, args.timeout)
+        return check_topics(args.timeout)
+    except ValueError as exc:
+        return f"bad configuration: {exc}"
+
+
 def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("probe", choices=("http", "kafka"), nargs="?", default="http")
+    parser.add_argument("probe", choices=("http", "kafka", "topics"), nargs="?", default="http")
     parser.add_argument("--url", default=DEFAULT_METRICS_URL, help="http probe: the URL")
-    parser.add_argument("--timeout", type=float, default=3.0, help="seconds")
+    parser.add_argument("--timeout", type=float, default=3.0, help="seconds per attempt")
+    parser.add_argument("--wait", type=float, default=0.0, help="retry for this many seconds")
     args = parser.parse_args(argv)
-    try:
-        if args.probe == "http":
-            problem = check_http(args.url, args.timeout)
-        else:
-            bootstrap = env.get("NEWSRADAR_KAFKA_BOOTSTRAP", DEFAULT_BOOTSTRAP)
-            problem = check_kafka(bootstrap, args.timeout)
-    except ValueError as exc:
-        problem = f"bad configuration: {exc}"
+    deadline = time.monotonic() + args.wait
+    while (problem := probe(args.probe, args, env)) and time.monotonic() < deadline:
+        print(f"waiting: {problem}", file=sys.stderr)
+        time.sleep(min(5.0, max(0.0, deadline - time.monotonic())))
     if problem:
         print(f"unhealthy: {problem}", file=sys.stderr)
         return 1
