@@ -43,7 +43,7 @@ format: setup
 	$(BIN)/ruff check --fix newsradar ingest processors tests
 
 bench: setup
-	$(BIN)/python -m newsradar.bench
+	$(BIN)/python -m tests.bench $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

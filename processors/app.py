@@ -23,6 +23,8 @@ from newsradar.topology import ARTICLES_RAW, ARTICLES_TAGGED, dlq, topic_name
 from processors import metrics
 from processors.deadletter import dead_letter
 from processors.index_stage import bulk_operations, to_document, triage_bulk_response
+from processors.tag_stage import tag_raw
+from processors.tagging import Tagger, get_tagger
 
 log = logging.getLogger("newsradar.worker")
 
@@ -31,7 +33,9 @@ TAG_WITHIN_S = 0.05
 MAX_BACKOFF_S = 30.0
 
 
-def create_app(settings: Settings) -> faust.App:
+def create_app(settings: Settings, tagger: Tagger) -> faust.App:
+    datadir = settings.home / "worker" / settings.app_id
+    datadir.mkdir(parents=True, exist_ok=True)
     app = faust.App(
         settings.app_id,
         broker=f"kafka://{settings.kafka_bootstrap}",
@@ -41,9 +45,11 @@ def create_app(settings: Settings) -> faust.App:
         topic_disable_leader=True,
         consumer_auto_offset_reset="earliest",
         broker_commit_interval=1.0,
+        broker_session_timeout=settings.worker_session_timeout_s,
+        broker_heartbeat_interval=settings.worker_session_timeout_s / 4,
         producer_acks=-1,
         producer_linger_ms=5,
-        datadir=str(settings.home / "worker" / settings.app_id),
+        datadir=str(datadir),
         stream_wait_empty=False,
     )
 
@@ -71,10 +77,6 @@ def create_app(settings: Settings) -> faust.App:
 
     @app.agent(raw_in, name="tag")
     async def tag_agent(stream: faust.StreamT[bytes]) -> None:
-        from processors.tag_stage import tag_raw
-        from processors.tagging import get_tagger
-
-        tagger = await asyncio.get_running_loop().run_in_executor(None, get_tagger)
         async for events in stream.take_events(TAG_BATCH, within=TAG_WITHIN_S):
             pending = []
             for event in events:
@@ -143,7 +145,11 @@ def create_app(settings: Settings) -> faust.App:
 
 
 def run_worker(settings: Settings, loglevel: str = "info") -> None:
-    """Run the faust worker in this process until SIGINT/SIGTERM."""
-    app = create_app(settings)
+    """Run the faust worker in this process until SIGINT/SIGTERM.
+
+    The tagger's data is loaded first, so a broken gazetteer stops the start-up with its
+    error instead of crashing the agent in a restart loop.
+    """
+    app = create_app(settings, get_tagger())
     worker = faust.Worker(app, loglevel=loglevel, quiet=True)
     worker.execute_from_commandline()

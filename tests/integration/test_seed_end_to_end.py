@@ -1,0 +1,75 @@
+"""The seed article travels feed → ingest → Kafka → tag → index → Elasticsearch for real."""
+
+from __future__ import annotations
+
+from elasticsearch import Elasticsearch
+
+from ingest.normalise import article_id, canonical_url
+from ingest.samples import sample_feeds, serve_directory
+from newsradar.settings import Settings
+from tests.integration.conftest import Worker, index_count, newsradar, wait_for
+
+SEED_LINK = (
+    "https://www.ukrinform.ua/rubric-world/"
+    "3762812-kim-cen-in-nakazav-poglibluvati-vidnosini-z-rosieu.html"
+)
+SAMPLE_ITEMS = 8  # items in the bundled sample feeds
+
+
+def test_seed_article_lands_tagged_kp_ru_us(
+    pipeline: Settings, worker: Worker, es: Elasticsearch
+) -> None:
+    with serve_directory() as base:
+        urls = [f"{base}/{name}" for name in sample_feeds()]
+        done = newsradar(pipeline, "ingest", "--once", "--allow-private-addresses", *urls)
+    assert done.returncode == 0, done.stderr
+
+    worker.start()
+    seed_id = article_id(canonical_url(SEED_LINK))
+
+    def seed_doc() -> dict[str, object] | None:
+        found = es.options(ignore_status=404).get(index=pipeline.index_alias, id=seed_id)
+        return found["_source"] if found.get("found") else None
+
+    doc = wait_for(seed_doc, 120, "the seed article in Elasticsearch", worker)
+    assert doc["title"] == (
+        "Кім Чен Ин після візиту до Росії наказав поглиблювати відносини з Москвою"
+    )
+    assert doc["url"] == SEED_LINK  # tracking parameters removed
+    assert doc["published_at"].startswith("2023-09-19T07:32:00")  # 10:32 +03:00 in UTC
+    assert doc["countries"] == ["KP", "RU", "US"]
+    assert doc["lang"] == "uk"
+    assert "зброя" in doc["lemmas"].split()  # the text says only «зброї» and «зброю»
+    assert "Північної Кореї" in {m["surface"] for m in doc["mentions"]}
+
+    wait_for(lambda: index_count(es, pipeline) == SAMPLE_ITEMS, 60, "all sample items", worker)
+
+    # a second poll of the same feeds creates no second document
+    with serve_directory() as base:
+        urls = [f"{base}/{name}" for name in sample_feeds()]
+        assert newsradar(pipeline, "ingest", "--once", "--allow-private-addresses",
+                         *urls).returncode == 0
+    wait_for(lambda: _tagged_total(pipeline) >= 2 * SAMPLE_ITEMS, 60, "re-tagged items",
+             worker)
+    assert index_count(es, pipeline) == SAMPLE_ITEMS
+
+
+def _tagged_total(settings: Settings) -> int:
+    from kafka import KafkaConsumer, TopicPartition
+
+    from newsradar.topology import ARTICLES_TAGGED, topic_name
+
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
+    try:
+        topic = topic_name(settings, ARTICLES_TAGGED)
+        tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        return sum(consumer.end_offsets(tps).values())
+    finally:
+        consumer.close()
+
+
+def test_private_feed_addresses_are_refused_by_default(pipeline: Settings) -> None:
+    with serve_directory() as base:
+        done = newsradar(pipeline, "ingest", "--once", f"{base}/{sample_feeds()[0]}")
+    assert done.returncode != 0
+    assert "private" in done.stderr.lower() or "loopback" in done.stderr.lower()
