@@ -49,7 +49,12 @@ def find(original: str, norm: Normalized, gazetteer: Gazetteer) -> list[Found]:
         o_start, o_end = norm.to_original(start, end)
         surface = original[o_start:o_end]
         valid = [e for e in entries if _case_ok(e.case, surface)]
-        valid = [e for e in valid if not (e.amb and _unclear(original, o_start, o_end))]
+        if any(e.amb or e.person for e in valid):
+            at_start = _sentence_start(original, o_start)
+            beside = _beside_capitalised(original, o_start, o_end)
+            valid = [
+                e for e in valid if not ((e.amb and at_start) or ((e.amb or e.person) and beside))
+            ]
         if not valid:
             continue
         taken.append((start, end))
@@ -69,15 +74,12 @@ def _case_ok(case: str, surface: str) -> bool:
     return all(c.isupper() for c in surface if c.isalpha())
 
 
-def _unclear(text: str, start: int, end: int) -> bool:
-    """True where an ambiguous name is probably a word or part of a person's name."""
-    if _sentence_start(text, start):
-        return True
+def _beside_capitalised(text: str, start: int, end: int) -> bool:
+    """True where a name stands next to another capitalised word (part of a longer name)."""
     prev_word, prev_start = _previous_word(text, start)
     if prev_word[:1].isupper() and (len(prev_word) > 3 or not _sentence_start(text, prev_start)):
         return True
-    next_word = _next_word(text, end)
-    return next_word[:1].isupper()
+    return _next_word(text, end)[:1].isupper()
 
 
 def _sentence_start(text: str, index: int) -> bool:

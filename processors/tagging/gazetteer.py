@@ -4,13 +4,14 @@ Files (all under ``data/``):
 
 - ``names/<lang>.tsv`` — generated from CLDR and pycountry (``build_names.py``):
   ``CODE<TAB>name<TAB>source``.
-- ``curated/<lang>.tsv`` — reviewed additions: ``CODE<TAB>kind<TAB>phrase[<TAB>flags]``.
+- ``curated/<lang>.tsv`` — reviewed additions: ``CODE<TAB>kind<TAB>phrase[|phrase…][<TAB>flags]``.
   Kinds: ``name``, ``abbr``, ``adj``, ``demonym``, ``capital``, ``metonym``, ``city``,
   ``region`` map to the country; ``block`` (code ``-``) is a phrase that is *not* a country
   mention and hides every shorter or equal match it covers ("New Mexico", "Корейський
   півострів", a generated name that is too ambiguous). Flags: ``amb`` (also a common word or
   a person's name: not matched at a sentence start or next to another capitalised word),
-  ``exact`` (no inflection).
+  ``person`` (also a person's name, e.g. Washington, Jordan: not next to another capitalised
+  word), ``exact`` (no inflection).
 
 Case is taken from the data: an all-capitals phrase (``США``, ``US``) matches only in
 capitals, a capitalised one only capitalised, a lower-case one in any case.
@@ -40,7 +41,8 @@ class Entry:
     code: str
     kind: str
     case: str  # "upper", "cap" or "any"
-    amb: bool
+    amb: bool  # also a common word: not at a sentence start nor next to a capitalised word
+    person: bool  # also a person's name: not next to another capitalised word
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,9 @@ def read_rows(lang: str) -> list[tuple[str, str, str, set[str]]]:
                 raise ValueError(f"{curated}:{number}: expected CODE<TAB>kind<TAB>phrase")
             flags = set(cols[3].split(",")) if len(cols) > 3 and cols[3] else set()
             code = BLOCK if cols[1] == "block" else cols[0]
-            rows.append((code, cols[1], cols[2].strip(), flags))
+            for phrase in cols[2].split("|"):
+                if phrase.strip():
+                    rows.append((code, cols[1], phrase.strip(), flags))
     return rows
 
 
@@ -86,12 +90,23 @@ def build(lang: str) -> Gazetteer:
     """Inflect every row of ``lang`` and index the forms in one Aho-Corasick automaton."""
     table: dict[str, set[Entry]] = {}
     for code, kind, phrase, flags in read_rows(lang):
-        entry = Entry(code, kind, _case_of(phrase), "amb" in flags)
+        entry = Entry(code, kind, _case_of(phrase), "amb" in flags, "person" in flags)
         surface = {phrase} if "exact" in flags else forms(phrase, kind, lang)
         for form in surface:
             key = normalize_word(form)
             if key:
                 table.setdefault(key, set()).add(entry)
+    # A flag given in the curated file holds for the generated name with the same key too.
+    for key, entries in table.items():
+        flagged = {(e.code, e.amb, e.person) for e in entries if e.amb or e.person}
+        if flagged:
+            fixed = set()
+            for e in entries:
+                for code, amb, person in flagged:
+                    if e.code == code:
+                        e = Entry(e.code, e.kind, e.case, e.amb or amb, e.person or person)
+                fixed.add(e)
+            table[key] = fixed
     automaton = ahocorasick.Automaton()
     for key, entries in table.items():
         automaton.add_word(key, (len(key), _resolve(entries)))

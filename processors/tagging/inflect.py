@@ -108,17 +108,27 @@ def _adj_parse(word: str, lang: str) -> Any | None:
 
 def _inflect(parse: Any, case: str) -> set[str]:
     """All forms of ``parse``'s lexeme in ``case``, same number (and gender when singular)."""
+    return _by_case(parse).get(case, set())
+
+
+_BY_CASE: dict[tuple[str, str], dict[str, set[str]]] = {}
+
+
+def _by_case(parse: Any) -> dict[str, set[str]]:
+    key = (str(parse.word), str(parse.tag))
+    cached = _BY_CASE.get(key)
+    if cached is not None:
+        return cached
     tag = parse.tag
-    out: set[str] = set()
+    out: dict[str, set[str]] = {}
     for form in parse.lexeme:
         ftag = form.tag
-        if ftag.case != case or ftag.POS != tag.POS or ftag.number != tag.number:
-            continue
-        if "Supr" in ftag.grammemes:
+        if ftag.POS != tag.POS or ftag.number != tag.number or "Supr" in ftag.grammemes:
             continue
         if tag.number != "plur" and tag.gender and ftag.gender and ftag.gender != tag.gender:
             continue
-        out.add(form.word)
+        out.setdefault(str(ftag.case), set()).add(form.word)
+    _BY_CASE[key] = out
     return out
 
 
