@@ -6,11 +6,14 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from newsradar.settings import get_settings
+
+if TYPE_CHECKING:
+    from ingest.registry import FeedSpec
 
 feeds_app = typer.Typer(
     help="The feed registry, local feed files and feed health.", no_args_is_help=True
@@ -33,21 +36,38 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+FeedsFile = Annotated[
+    Path | None, typer.Option("--feeds-file", help="Feeds file (default NEWSRADAR_FEEDS_FILE).")
+]
+StateDir = Annotated[
+    Path | None,
+    typer.Option("--state-dir", help="Poller state directory (default <NEWSRADAR_HOME>/ingest)."),
+]
+
+
 def ingest(
     feed_urls: Annotated[
-        list[str] | None, typer.Argument(metavar="FEED_URL...", help="Feed URLs.")
+        list[str] | None,
+        typer.Argument(metavar="FEED_URL...", help="Feed URLs (default: the feeds file)."),
     ] = None,
     once: Annotated[bool, typer.Option("--once", help="Fetch each feed once, then exit.")] = False,
     allow_private: Annotated[bool, ALLOW_PRIVATE] = False,
+    feeds_file: FeedsFile = None,
+    state_dir: StateDir = None,
 ) -> None:
+    """Without --once: poll the feeds file (or the URLs) politely until Ctrl-C."""
+    if once:
+        if not feed_urls:
+            _err("error: give at least one FEED_URL")
+            raise typer.Exit(2)
+        _ingest_once(feed_urls, allow_private)
+        return
+    _poll(feed_urls, allow_private, feeds_file, state_dir)
+
+
+def _ingest_once(feed_urls: list[str], allow_private: bool) -> None:
     from ingest.once import run_once
 
-    if not once:
-        _err("error: only --once is supported here; `newsradar run` polls continuously")
-        raise typer.Exit(2)
-    if not feed_urls:
-        _err("error: give at least one FEED_URL")
-        raise typer.Exit(2)
     report = run_once(feed_urls, get_settings(), allow_private=allow_private)
     for outcome in report.feeds:
         if not outcome.ok:
@@ -63,6 +83,43 @@ def ingest(
     )
     if report.feeds_ok == 0 or (report.delivery_failures and not report.articles_produced):
         raise typer.Exit(1)
+
+
+def _poll(
+    urls: list[str] | None, allow_private: bool, feeds_file: Path | None, state_dir: Path | None
+) -> None:
+    import asyncio
+
+    from ingest.poller import Poller, RoundReport
+    from ingest.produce import KafkaSink
+    from ingest.registry import FeedSpec
+
+    settings = get_settings()
+    feeds = [FeedSpec(url=u) for u in urls] if urls else _load(feeds_file)
+    if not feeds:
+        _err("error: no feeds: give FEED_URLs or add some with `newsradar feeds add`")
+        raise typer.Exit(2)
+    sink = KafkaSink(settings)
+
+    def progress(r: RoundReport) -> None:
+        _err(
+            f"polled {r.due}: {r.ok} ok, {r.not_modified} not modified, {r.unchanged} "
+            f"unchanged, {r.errors} errors; {r.articles_new} new article(s)"
+        )
+
+    async def main() -> None:
+        poller = Poller(settings, feeds, sink, allow_private=allow_private, state_dir=state_dir)
+        try:
+            await poller.run_forever(on_round=progress)
+        finally:
+            await poller.aclose()
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sink.close()
 
 
 @feeds_app.command("parse")
@@ -120,3 +177,147 @@ def _iso(value: object) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
     raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def _load(feeds_file: Path | None) -> list[FeedSpec]:
+    from ingest.registry import RegistryError, load_feeds
+
+    path = feeds_file or get_settings().feeds_file
+    try:
+        return load_feeds(path)
+    except RegistryError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _save(feeds_file: Path | None, feeds: list[FeedSpec]) -> Path:
+    from ingest.registry import save_feeds
+
+    path = feeds_file or get_settings().feeds_file
+    save_feeds(path, feeds)
+    return path
+
+
+@feeds_app.command("add")
+def add(
+    url: Annotated[str, typer.Argument(help="Feed URL.")],
+    source: Annotated[str | None, typer.Option(help="Publisher name.")] = None,
+    country: Annotated[str | None, typer.Option(help="Source country, ISO alpha-2.")] = None,
+    lang: Annotated[str | None, typer.Option(help="Source language (uk, ru, en, ...).")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="A tag (repeatable).")] = None,
+    full_text: Annotated[bool, typer.Option(help="Fetch full article pages.")] = False,
+    feeds_file: FeedsFile = None,
+) -> None:
+    """Add a feed to the feeds file (or replace the entry with the same URL)."""
+    from ingest.registry import FeedSpec, RegistryError, add_feed
+
+    spec = FeedSpec(url, source, country, lang, list(tag or []), full_text)
+    try:
+        feeds, new = add_feed(_load(feeds_file), spec)
+    except RegistryError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(2) from exc
+    path = _save(feeds_file, feeds)
+    print(f"{'added' if new else 'updated'} {url} in {path}")
+
+
+@feeds_app.command("remove")
+def remove(
+    url: Annotated[str, typer.Argument(help="Feed URL as registered.")],
+    feeds_file: FeedsFile = None,
+) -> None:
+    """Remove a feed from the feeds file."""
+    from ingest.registry import remove_feed
+
+    feeds, removed = remove_feed(_load(feeds_file), url)
+    if not removed:
+        _err(f"error: {url} is not in the feeds file")
+        raise typer.Exit(1)
+    print(f"removed {url} from {_save(feeds_file, feeds)}")
+
+
+@feeds_app.command("list")
+def list_feeds(
+    feeds_file: FeedsFile = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON Lines output.")] = False,
+) -> None:
+    """List the registered feeds."""
+    for feed in _load(feeds_file):
+        if as_json:
+            print(json.dumps(feed.to_yaml(), ensure_ascii=False))
+        else:
+            meta = " ".join(
+                x for x in (feed.source, feed.country, feed.lang, ",".join(feed.tags)) if x
+            )
+            print(f"{feed.url}\t{meta}")
+
+
+@feeds_app.command("import")
+def import_opml(
+    opml_file: Annotated[Path, typer.Argument(help="OPML file to import.")],
+    feeds_file: FeedsFile = None,
+) -> None:
+    """Add the feeds of an OPML file (feeds already registered are kept as they are)."""
+    from ingest.opml import parse_opml
+    from ingest.registry import RegistryError, merge
+
+    try:
+        imported = parse_opml(opml_file.read_bytes())
+    except (OSError, RegistryError) as exc:
+        _err(f"error: {opml_file}: {exc}")
+        raise typer.Exit(2) from exc
+    feeds, added = merge(_load(feeds_file), imported)
+    path = _save(feeds_file, feeds)
+    print(f"imported {added} new feed(s) of {len(imported)} into {path}")
+
+
+@feeds_app.command("export")
+def export_opml(
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Default: stdout.")] = None,
+    feeds_file: FeedsFile = None,
+) -> None:
+    """Write the registry as OPML 2.0."""
+    from ingest.opml import to_opml
+
+    data = to_opml(_load(feeds_file))
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(data)
+
+
+@feeds_app.command("status")
+def status(
+    feeds_file: FeedsFile = None,
+    state_dir: StateDir = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON Lines output.")] = False,
+) -> None:
+    """Per feed: health, last success, last error, item rate, next poll."""
+    from ingest.state import StateStore
+    from ingest.status import ago, status_rows
+
+    store = StateStore(state_dir or get_settings().home / "ingest")
+    try:
+        rows = status_rows(_load(feeds_file), store.load())
+    finally:
+        store.close()
+    if as_json:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("feed", "health", "last success", "last error", "items/h", "next poll")
+    for row in rows:
+        error = f"{ago(row['last_error_at'])}: {row['last_error']}" if row["last_error"] else "-"
+        table.add_row(
+            row["feed"] if row["url"] == row["feed"] else f"{row['feed']} → {row['url']}",
+            row["health"],
+            ago(row["last_success"]),
+            error,
+            f"{row['items_per_hour']:.2f}",
+            ago(row["next_poll"]),
+        )
+    Console().print(table)

@@ -84,6 +84,9 @@ def test_cli_feeds_parse_fails_when_every_file_fails(tmp_path: Path) -> None:
     assert result.exit_code == 1
 
 
-def test_cli_ingest_requires_once() -> None:
-    result = CliRunner().invoke(build_app(), ["ingest", "http://example.com/f"])
-    assert result.exit_code == 2
+def test_cli_ingest_without_feeds_is_a_usage_error(tmp_path: Path) -> None:
+    empty = tmp_path / "feeds.yaml"
+    result = CliRunner().invoke(build_app(), ["ingest", "--feeds-file", str(empty)])
+    assert result.exit_code == 2 and "no feeds" in result.stderr
+    once = CliRunner().invoke(build_app(), ["ingest", "--once"])
+    assert once.exit_code == 2

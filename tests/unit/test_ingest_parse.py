@@ -59,7 +59,7 @@ def test_feed_fixture(path: Path) -> None:
 
 def test_http_charset_header_decodes_undeclared_cp1251() -> None:
     body = (
-        "<rss version='2.0'><channel><title>Новини</title><item><title>Київ і Львів</title>"  # noqa: RUF001
+        "<rss version='2.0'><channel><title>Новини</title><item><title>Київ і Львів</title>"
         "<link>https://ex.ua/1</link></item></channel></rss>"
     ).encode("cp1251")
     parsed = parse_feed(
@@ -68,7 +68,7 @@ def test_http_charset_header_decodes_undeclared_cp1251() -> None:
         fetched_at=FETCHED_AT,
         content_type="application/rss+xml; charset=windows-1251",
     )
-    assert [a.title for a in parsed.articles] == ["Київ і Львів"]  # noqa: RUF001
+    assert [a.title for a in parsed.articles] == ["Київ і Львів"]
     assert parsed.title == "Новини"
 
 

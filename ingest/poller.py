@@ -1,0 +1,323 @@
+"""The continuous, polite poller behind ``newsradar run``.
+
+One :meth:`Poller.poll_due` round fetches every feed that is due (conditional GET, per-host
+concurrency and spacing), parses what changed, sends the articles never produced before
+to the sink, flushes, and only then saves the feeds' new validators and the produced ids.
+A delivery failure therefore leaves the old validators in place and the items come again
+on the next poll: at-least-once, with the article id making repeats harmless downstream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import hashlib
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ingest import schedule
+from ingest.fetch import Fetcher, FetchResult
+from ingest.metrics import ARTICLES, FETCHES, ROUNDS, Counters
+from ingest.parse import ParsedFeed, parse_feed
+from ingest.produce import ArticleSink
+from ingest.registry import FeedSpec
+from ingest.state import FeedState, StateStore
+from newsradar.records import Article
+from newsradar.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class HostGate:
+    """At most ``per_host`` requests in flight per host, starts ``spacing_s`` apart."""
+
+    @dataclass
+    class _Host:
+        slots: asyncio.Semaphore
+        lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+        last_start: float = float("-inf")
+
+    def __init__(self, per_host: int, spacing_s: float) -> None:
+        self.per_host = per_host
+        self.spacing_s = spacing_s
+        self._hosts: dict[str, HostGate._Host] = {}
+
+    @contextlib.asynccontextmanager
+    async def slot(self, host: str) -> AsyncIterator[None]:
+        entry = self._hosts.get(host)
+        if entry is None:
+            entry = self._hosts[host] = self._Host(asyncio.Semaphore(self.per_host))
+        async with entry.slots:
+            async with entry.lock:
+                wait = entry.last_start + self.spacing_s - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                entry.last_start = time.monotonic()
+            yield
+
+
+@dataclass
+class RoundReport:
+    due: int = 0
+    ok: int = 0
+    not_modified: int = 0
+    unchanged: int = 0  # 200 with the same bytes as last time (content-hash fallback)
+    errors: int = 0
+    articles_new: int = 0
+    articles_seen: int = 0  # produced in an earlier round (or by another feed)
+    delivery_failed: int = 0
+
+
+@dataclass
+class _Polled:
+    spec: FeedSpec
+    state: FeedState
+    result: FetchResult
+    parsed: ParsedFeed | None = None
+    digest: str | None = None
+    error: str | None = None
+    new_items: int = 0
+
+
+class Poller:
+    def __init__(
+        self,
+        settings: Settings,
+        feeds: list[FeedSpec],
+        sink: ArticleSink,
+        *,
+        allow_private: bool = False,
+        state_dir: Path | None = None,
+        concurrency: int = 50,
+        per_host: int = 2,
+        host_spacing_s: float = 1.0,
+        limits: schedule.Limits | None = None,
+        counters: Counters | None = None,
+        parse_in_thread: bool = True,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self.sink = sink
+        self.limits = limits or schedule.Limits()
+        self.counters = counters or Counters()
+        self.store = StateStore(state_dir or settings.home / "ingest")
+        self.states = self.store.load()
+        self._fetcher_options = {
+            "timeout_s": settings.fetch_timeout_s,
+            "max_bytes": settings.max_feed_bytes,
+            "allow_private": allow_private or settings.allow_private_addresses,
+            "max_connections": concurrency,
+        }
+        self._concurrency = concurrency
+        self._politeness = (per_host, host_spacing_s)
+        # httpx clients and asyncio primitives belong to one event loop: made on first use.
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._fetcher: Fetcher | None = None
+        self._gate = HostGate(per_host, host_spacing_s)
+        self._slots = asyncio.Semaphore(concurrency)
+        self._parse_in_thread = parse_in_thread
+        self._clock = clock
+        self.feeds: dict[str, FeedSpec] = {}
+        self.set_feeds(feeds)
+
+    def set_feeds(self, feeds: list[FeedSpec]) -> None:
+        """Adopt a (re-read) registry: new feeds are due at once, removed ones forgotten."""
+        self.feeds = {f.url: f for f in feeds}
+        initial = self.limits.clamp(self.settings.poll_interval_s)
+        for url in self.feeds:
+            if url not in self.states:
+                self.states[url] = FeedState(key=url, url=url, interval_s=initial)
+        gone = [key for key in self.states if key not in self.feeds]
+        for key in gone:
+            del self.states[key]
+        if gone:
+            self.store.forget(gone)
+
+    async def aclose(self) -> None:
+        await self.release_connections()
+        self.store.close()
+
+    async def release_connections(self) -> None:
+        """Close the HTTP connections (state stays open): call before the event loop ends
+        when this poller will poll again from another loop."""
+        if self._fetcher is not None:
+            await self._fetcher.aclose()
+            self._fetcher = None
+
+    async def _bind_loop(self) -> Fetcher:
+        loop = asyncio.get_running_loop()
+        if self._fetcher is None or self._loop is not loop:
+            if self._fetcher is not None and self._loop is not None and not self._loop.is_closed():
+                await self._fetcher.aclose()
+            self._fetcher = Fetcher(**self._fetcher_options)  # type: ignore[arg-type]
+            self._gate = HostGate(*self._politeness)
+            self._slots = asyncio.Semaphore(self._concurrency)
+            self._loop = loop
+        return self._fetcher
+
+    def next_due_at(self) -> float | None:
+        return min((s.next_poll_at for s in self.states.values()), default=None)
+
+    async def run_forever(
+        self,
+        stop: asyncio.Event | None = None,
+        on_round: Callable[[RoundReport], None] | None = None,
+    ) -> None:
+        """Poll until ``stop`` is set (or the task is cancelled); report each busy round."""
+        stop = stop or asyncio.Event()
+        last_prune = 0.0
+        while not stop.is_set():
+            report = await self.poll_due()
+            if on_round is not None and report.due:
+                on_round(report)
+            now = self._clock()
+            if now - last_prune > 24 * 3600:
+                self.store.prune_seen(now)
+                last_prune = now
+            due = self.next_due_at()
+            wait = 60.0 if due is None else min(60.0, max(0.5, due - now))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=wait)
+
+    async def poll_due(self) -> RoundReport:
+        now = self._clock()
+        due = [(spec, self.states[url]) for url, spec in self.feeds.items()]
+        due = [(spec, st) for spec, st in due if st.next_poll_at <= now]
+        report = RoundReport(due=len(due))
+        if not due:
+            return report
+        fetcher = await self._bind_loop()
+        polled = await asyncio.gather(*(self._poll(fetcher, spec, st) for spec, st in due))
+        fresh, pairs = self._select_new(polled, report)
+        for article in fresh:
+            self.sink.send(article)
+        delivered = True
+        if fresh:
+            delivery = await asyncio.to_thread(self.sink.flush)
+            if delivery.failed:
+                delivered = False
+                report.delivery_failed = delivery.failed
+                self.counters.inc(ARTICLES, delivery.failed, outcome="delivery_failed")
+                log.warning("ingest: %d article(s) not delivered: %s", delivery.failed,
+                            "; ".join(delivery.errors[:3]))  # fmt: skip
+        report.articles_new = len(fresh) if delivered else 0
+        self.counters.inc(ARTICLES, report.articles_new, outcome="new")
+        self.counters.inc(ARTICLES, report.articles_seen, outcome="seen")
+        done = self._clock()
+        for item in polled:
+            self._update(item, done, delivered, report)
+        self.store.commit((item.state for item in polled), pairs if delivered else [], done)
+        self.counters.inc(ROUNDS)
+        return report
+
+    async def _poll(self, fetcher: Fetcher, spec: FeedSpec, st: FeedState) -> _Polled:
+        host = urlsplit(st.url).hostname or st.url
+        async with self._slots, self._gate.slot(host):
+            result = await fetcher.fetch(st.url, etag=st.etag, last_modified=st.last_modified)
+        item = _Polled(spec, st, result)
+        if not result.ok or result.content is None:
+            return item
+        item.digest = hashlib.sha256(result.content).hexdigest()
+        if item.digest == st.content_hash:
+            return item
+        parse = functools.partial(
+            parse_feed,
+            result.content,
+            result.final_url,
+            source=spec.source,
+            lang=spec.lang,
+            fetched_at=datetime.now(UTC),
+            content_type=result.content_type,
+        )
+        try:
+            parsed = await asyncio.to_thread(parse) if self._parse_in_thread else parse()
+        except Exception as exc:  # a parser bug must not stop the other feeds
+            item.error = f"parser error: {type(exc).__name__}: {exc}"
+            return item
+        item.parsed = parsed
+        if not parsed.ok:
+            item.error = f"not a feed: {parsed.error or 'no feed element and no entries'}"
+        return item
+
+    def _select_new(
+        self, polled: list[_Polled], report: RoundReport
+    ) -> tuple[list[Article], list[tuple[str, str]]]:
+        candidates: dict[str, tuple[Article, str]] = {}
+        for item in polled:
+            if item.parsed is None or item.error:
+                continue
+            for article in item.parsed.articles:
+                candidates.setdefault(article.id, (article, item.spec.url))
+        unseen = self.store.unseen(candidates)
+        fresh = [candidates[i][0] for i in candidates if i in unseen]
+        report.articles_seen = len(candidates) - len(fresh)
+        by_feed = {item.spec.url: item for item in polled}
+        for article_id in unseen:
+            by_feed[candidates[article_id][1]].new_items += 1
+        return fresh, [(i, candidates[i][1]) for i in unseen]
+
+    def _update(self, item: _Polled, now: float, delivered: bool, report: RoundReport) -> None:
+        st, result = item.state, item.result
+        st.fetches += 1
+        st.last_attempt_at = now
+        st.last_status = result.status
+        error = result.error or item.error
+        if error is not None:
+            outcome = "blocked" if "non-public address" in error else "error"
+            self.counters.inc(FETCHES, outcome=outcome)
+            report.errors += 1
+            self._failed(st, error, result.retry_after_s, now)
+            return
+        if result.permanent_url and result.permanent_url != st.url:
+            st.moved_from, st.url = st.url, result.permanent_url
+        new_items = item.new_items
+        if item.parsed is not None and not delivered:
+            # Keep the old validators so the same items come again next time, soon.
+            st.next_poll_at = now + self.limits.min_interval_s
+            return
+        if result.not_modified:
+            outcome = "not_modified"
+            report.not_modified += 1
+            st.not_modified += 1
+        elif item.parsed is None:
+            outcome = "unchanged"
+            report.unchanged += 1
+            st.unchanged += 1
+        else:
+            outcome = "ok"
+            report.ok += 1
+        self.counters.inc(FETCHES, outcome=outcome)
+        if result.etag or result.status == 200:
+            st.etag = result.etag or st.etag
+            st.last_modified = result.last_modified or st.last_modified
+        if item.digest is not None:
+            st.content_hash = item.digest
+        if st.last_success_at is not None:
+            st.rate_per_h = schedule.update_rate(st.rate_per_h, new_items, now - st.last_success_at)
+            st.interval_s = schedule.success_interval(st.rate_per_h, st.interval_s, self.limits)
+        st.articles_new += new_items
+        st.last_success_at = now
+        st.consecutive_errors = 0
+        st.failing_since = None
+        st.dead = False
+        st.next_poll_at = now + schedule.jittered(st.interval_s)
+
+    def _failed(self, st: FeedState, error: str, retry_after: float | None, now: float) -> None:
+        st.errors += 1
+        st.consecutive_errors += 1
+        st.failing_since = st.failing_since or now
+        st.last_error, st.last_error_at = error, now
+        if schedule.is_dead(st.consecutive_errors, now - st.failing_since, st.last_status):
+            st.dead = True
+            st.next_poll_at = now + schedule.DEAD_RETRY_S
+            return
+        delay = schedule.backoff_interval(
+            st.consecutive_errors, retry_after, st.interval_s, self.limits
+        )
+        st.next_poll_at = now + schedule.jittered(delay)
