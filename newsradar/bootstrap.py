@@ -48,7 +48,8 @@ def ensure_topics(settings: Settings, report: BootstrapReport, timeout_s: float 
     while True:
         try:
             admin = KafkaAdminClient(
-                bootstrap_servers=settings.kafka_bootstrap, client_id="newsradar-bootstrap",
+                bootstrap_servers=settings.kafka_bootstrap,
+                client_id="newsradar-bootstrap",
                 request_timeout_ms=10_000,
             )
             break
@@ -84,9 +85,7 @@ def ensure_index(settings: Settings, report: BootstrapReport) -> None:
         index = concrete_index(settings)
         report.index = index
         if not es.indices.exists(index=index):
-            es.indices.create(
-                index=index, aliases={settings.index_alias: {"is_write_index": True}}
-            )
+            es.indices.create(index=index, aliases={settings.index_alias: {"is_write_index": True}})
             report.index_created = True
         es.cluster.health(index=index, wait_for_status="yellow", timeout="30s")
     finally:

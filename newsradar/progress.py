@@ -29,8 +29,9 @@ class ProgressProbe:
         from newsradar.es import es_client
 
         self.s = settings
-        self.consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap,
-                                      client_id="newsradar-progress")
+        self.consumer = KafkaConsumer(
+            bootstrap_servers=settings.kafka_bootstrap, client_id="newsradar-progress"
+        )
         self.es = es_client(settings, timeout_s=5)
 
     def _total(self, topic: str) -> int:
@@ -38,27 +39,36 @@ class ProgressProbe:
 
         parts = self.consumer.partitions_for_topic(topic) or set()
         tps = [TopicPartition(topic, p) for p in parts]
-        return sum(self.consumer.end_offsets(tps).values()) if tps else 0
+        if not tps:
+            return 0
+        ends: dict[Any, int] = self.consumer.end_offsets(tps)
+        return sum(ends.values())
 
     def snapshot(self) -> Snapshot:
         snap = Snapshot()
         try:
-            name = lambda base: topic_name(self.s, base)  # noqa: E731
-            snap.raw = self._total(name(ARTICLES_RAW))
-            snap.tagged = self._total(name(ARTICLES_TAGGED))
+            snap.raw = self._total(topic_name(self.s, ARTICLES_RAW))
+            snap.tagged = self._total(topic_name(self.s, ARTICLES_TAGGED))
             snap.dead_letters = sum(
-                self._total(name(dlq(base))) for base in (ARTICLES_RAW, ARTICLES_TAGGED)
+                self._total(topic_name(self.s, dlq(base)))
+                for base in (ARTICLES_RAW, ARTICLES_TAGGED)
             )
             resp: Any = self.es.search(
-                index=self.s.index_alias, size=0, track_total_hits=True,
-                aggs={"countries": {"terms": {"field": "countries", "size": 8}},
-                      "topics": {"terms": {"field": "topics", "size": 5}}},
+                index=self.s.index_alias,
+                size=0,
+                track_total_hits=True,
+                aggs={
+                    "countries": {"terms": {"field": "countries", "size": 8}},
+                    "topics": {"terms": {"field": "topics", "size": 5}},
+                },
             )
             snap.indexed = int(resp["hits"]["total"]["value"])
-            snap.top_countries = [(b["key"], b["doc_count"])
-                                  for b in resp["aggregations"]["countries"]["buckets"]]
-            snap.top_topics = [(b["key"], b["doc_count"])
-                               for b in resp["aggregations"]["topics"]["buckets"]]
+            snap.top_countries = [
+                (b["key"], b["doc_count"]) for b in resp["aggregations"]["countries"]["buckets"]
+            ]
+            snap.top_topics = [
+                (b["key"], b["doc_count"]) for b in resp["aggregations"]["topics"]["buckets"]
+            ]
         except Exception as exc:  # progress display must never stop the pipeline
             snap.error = f"{type(exc).__name__}: {exc}"
         return snap

@@ -104,8 +104,8 @@ def decode(cls: type[R], raw: bytes | str | None) -> R:
     if version != SCHEMA_VERSION:
         raise RecordError(f"unsupported schema_version {version!r} (this build reads 1)")
     data.pop("__faust", None)
-    fields = set(cls._options.fields)  # type: ignore[attr-defined]
-    defaults = set(cls._options.defaults)  # type: ignore[attr-defined]
+    fields = set(cls._options.fields)
+    defaults = set(cls._options.defaults)
     missing = sorted(fields - defaults - set(data))
     if missing:
         raise RecordError(f"missing field(s): {', '.join(missing)}")

@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import faust
-from faust.types import EventT
+from faust.streams import Stream
+from faust.types import EventT, StreamT
 
 from newsradar.records import RecordError, TaggedArticle, decode, encode
 from newsradar.settings import Settings
@@ -63,21 +64,29 @@ def create_app(settings: Settings, tagger: Tagger) -> faust.App:
         for base in (ARTICLES_RAW, ARTICLES_TAGGED)
     }
 
-    async def quarantine(stage: str, event: EventT, reason: str, error: BaseException | None
-                         ) -> Any:
+    async def quarantine(
+        stage: str, event: EventT[bytes], reason: str, error: BaseException | None
+    ) -> Any:
         msg = event.message
         record = dead_letter(
-            stage=stage, reason=reason, error=error, topic=msg.topic,
-            partition=msg.partition, offset=msg.offset, key=msg.key, value=msg.value,
+            stage=stage,
+            reason=reason,
+            error=error,
+            topic=msg.topic,
+            partition=msg.partition,
+            offset=msg.offset,
+            key=msg.key,
+            value=msg.value,
         )
-        log.warning("%s: %s[%d]@%d quarantined: %s", stage, msg.topic, msg.partition,
-                    msg.offset, reason)
+        log.warning(
+            "%s: %s[%d]@%d quarantined: %s", stage, msg.topic, msg.partition, msg.offset, reason
+        )
         metrics.count(stage, "dead_letter")
         return await dlq_topics[msg.topic].send(key=msg.key, value=encode(record))
 
     @app.agent(raw_in, name="tag")
-    async def tag_agent(stream: faust.StreamT[bytes]) -> None:
-        async for events in stream.take_events(TAG_BATCH, within=TAG_WITHIN_S):
+    async def tag_agent(stream: StreamT[bytes]) -> None:
+        async for events in cast(Stream[bytes], stream).take_events(TAG_BATCH, within=TAG_WITHIN_S):
             pending = []
             for event in events:
                 try:
@@ -96,20 +105,21 @@ def create_app(settings: Settings, tagger: Tagger) -> faust.App:
             await asyncio.gather(*pending)
 
     @app.agent(tagged, name="index")
-    async def index_agent(stream: faust.StreamT[bytes]) -> None:
+    async def index_agent(stream: StreamT[bytes]) -> None:
         from elasticsearch import AsyncElasticsearch
 
         es = AsyncElasticsearch(settings.es_url, request_timeout=60)
         try:
-            async for events in stream.take_events(settings.bulk_size,
-                                                   within=settings.bulk_within_s):
+            async for events in cast(Stream[bytes], stream).take_events(
+                settings.bulk_size, within=settings.bulk_within_s
+            ):
                 await index_batch(es, events)
         finally:
             await es.close()
 
-    async def index_batch(es: Any, events: Sequence[EventT]) -> None:
+    async def index_batch(es: Any, events: Sequence[EventT[bytes]]) -> None:
         docs: list[dict[str, Any]] = []
-        sources: list[EventT] = []
+        sources: list[EventT[bytes]] = []
         pending = []
         for event in events:
             try:
@@ -121,12 +131,18 @@ def create_app(settings: Settings, tagger: Tagger) -> faust.App:
         while docs:
             try:
                 with metrics.BULK_SECONDS.time():
-                    response = await es.bulk(operations=bulk_operations(settings.index_alias,
-                                                                        docs))
+                    response = await es.bulk(operations=bulk_operations(settings.index_alias, docs))
             except Exception as exc:  # transport trouble: retry the batch, never drop it
                 first = sources[0].message
-                log.warning("index: bulk of %d failed at %s[%d]@%d (%r); retrying in %.1f s",
-                            len(docs), first.topic, first.partition, first.offset, exc, backoff)
+                log.warning(
+                    "index: bulk of %d failed at %s[%d]@%d (%r); retrying in %.1f s",
+                    len(docs),
+                    first.topic,
+                    first.partition,
+                    first.offset,
+                    exc,
+                    backoff,
+                )
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_S)
                 continue

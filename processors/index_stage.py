@@ -30,8 +30,13 @@ def to_document(article: TaggedArticle) -> dict[str, Any]:
         "topics": list(article.topics),
         "lemmas": article.lemmas,
         "mentions": [
-            {"country": m.country, "start": m.start, "end": m.end, "surface": m.surface,
-             "field": m.field}
+            {
+                "country": m.country,
+                "start": m.start,
+                "end": m.end,
+                "surface": m.surface,
+                "field": m.field,
+            }
             for m in article.mentions
         ],
         "tagger": article.tagger,
@@ -69,7 +74,8 @@ def triage_bulk_response(response: dict[str, Any]) -> BulkOutcome:
             error = result.get("error") or {}
             reason = (
                 f"{error.get('type', 'error')}: {error.get('reason', '')}"
-                if isinstance(error, dict) else str(error)
+                if isinstance(error, dict)
+                else str(error)
             )
             outcome.rejected[pos] = f"Elasticsearch refused the document ({status}) {reason}"
     return outcome

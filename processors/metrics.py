@@ -10,12 +10,14 @@ EVENTS = Counter(
     ["stage", "outcome"],
 )
 BULK_SECONDS = Histogram(
-    "newsradar_bulk_seconds", "Elasticsearch bulk request duration", buckets=(
-        0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+    "newsradar_bulk_seconds",
+    "Elasticsearch bulk request duration",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 TAG_SECONDS = Histogram(
-    "newsradar_tag_seconds", "Tagging time per article", buckets=(
-        0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1)
+    "newsradar_tag_seconds",
+    "Tagging time per article",
+    buckets=(0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1),
 )
 
 

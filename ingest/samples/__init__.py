@@ -24,7 +24,7 @@ class _Handler(SimpleHTTPRequestHandler):
         "": "application/octet-stream",
     }
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         return  # keep the terminal for the pipeline's progress
 
 

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -21,15 +22,21 @@ console = Console(stderr=True)
 
 
 def register(app: typer.Typer) -> None:
-    app.command(help="Run the stream processors (faust): tag articles.raw → articles.tagged, "
-                     "index articles.tagged → Elasticsearch. Scale out by running more.")(worker)
-    app.command(help="The whole pipeline in one command: start the local services if needed, "
-                     "poll feeds continuously, run the worker, show progress until Ctrl-C.")(run)
+    app.command(
+        help="Run the stream processors (faust): tag articles.raw → articles.tagged, "
+        "index articles.tagged → Elasticsearch. Scale out by running more."
+    )(worker)
+    app.command(
+        help="The whole pipeline in one command: start the local services if needed, "
+        "poll feeds continuously, run the worker, show progress until Ctrl-C."
+    )(run)
 
 
 def worker(
-    loglevel: str = typer.Option("info", help="faust log level"),
-    metrics_port: int = typer.Option(0, help="serve Prometheus metrics on this port (0: off)"),
+    loglevel: Annotated[str, typer.Option(help="faust log level")] = "info",
+    metrics_port: Annotated[
+        int, typer.Option(help="serve Prometheus metrics on 127.0.0.1:PORT (0: off)")
+    ] = 0,
 ) -> None:
     from processors.app import run_worker
 
@@ -59,7 +66,9 @@ def _worker_process(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
     with log_path.open("ab") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "newsradar", "worker"],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
     console.print(f"worker: pid {proc.pid}, log {log_path}")
@@ -75,13 +84,25 @@ def _worker_process(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
 
 
 def run(
-    feeds: Path | None = typer.Option(None, help="feeds file (YAML); default NEWSRADAR_FEEDS_FILE"),
-    demo: bool = typer.Option(False, help="serve the bundled sample feeds on 127.0.0.1 and poll "
-                                          "them (implies --allow-private-addresses)"),
-    local_services: bool = typer.Option(True, help="start the local Kafka and Elasticsearch "
-                                                   "if they are not up"),
-    allow_private_addresses: bool = typer.Option(False, "--allow-private-addresses"),
-    poll_interval: float | None = typer.Option(None, help="seconds between polls"),
+    feeds: Annotated[
+        Path | None, typer.Option(help="feeds file (YAML); default NEWSRADAR_FEEDS_FILE")
+    ] = None,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            help="serve the bundled sample feeds on 127.0.0.1 and poll them "
+            "(implies --allow-private-addresses)"
+        ),
+    ] = False,
+    local_services: Annotated[
+        bool, typer.Option(help="start the local Kafka and Elasticsearch if they are not up")
+    ] = True,
+    allow_private_addresses: Annotated[
+        bool, typer.Option("--allow-private-addresses", help="allow feeds on private addresses")
+    ] = False,
+    poll_interval: Annotated[
+        float | None, typer.Option(help="seconds between polls (default 300, demo 30)")
+    ] = None,
 ) -> None:
     from newsradar.cli.stack import up
 
@@ -106,8 +127,10 @@ def run(
             urls = _feed_urls(feeds or settings.feeds_file)
         proc = stack.enter_context(_worker_process(settings))
         poller = threading.Thread(
-            target=_poll_loop, args=(urls, settings, interval, allow_private_addresses, stop),
-            name="poller", daemon=True,
+            target=_poll_loop,
+            args=(urls, settings, interval, allow_private_addresses, stop),
+            name="poller",
+            daemon=True,
         )
         poller.start()
         try:
@@ -119,8 +142,9 @@ def run(
             poller.join(timeout=30)
 
 
-def _poll_loop(urls: list[str], settings: Settings, interval: float, allow_private: bool,
-               stop: threading.Event) -> None:
+def _poll_loop(
+    urls: list[str], settings: Settings, interval: float, allow_private: bool, stop: threading.Event
+) -> None:
     from ingest.once import run_once
     from ingest.produce import KafkaSink
 
@@ -130,15 +154,18 @@ def _poll_loop(urls: list[str], settings: Settings, interval: float, allow_priva
             report = run_once(urls, settings, allow_private=allow_private, sink=sink)
             for url, reason in report.feeds_failed.items():
                 console.print(f"[yellow]feed failed[/yellow] {url}: {reason}")
-            console.print(f"polled {len(urls)} feed(s): {report.feeds_ok} ok, "
-                          f"{report.articles_produced} article(s) sent")
+            console.print(
+                f"polled {len(urls)} feed(s): {report.feeds_ok} ok, "
+                f"{report.articles_produced} article(s) sent"
+            )
             stop.wait(interval)
     finally:
         sink.close()
 
 
-def _show_progress(settings: Settings, proc: subprocess.Popen[bytes],
-                   stop: threading.Event) -> None:
+def _show_progress(
+    settings: Settings, proc: subprocess.Popen[bytes], stop: threading.Event
+) -> None:
     from rich.live import Live
     from rich.table import Table
 
@@ -149,18 +176,23 @@ def _show_progress(settings: Settings, proc: subprocess.Popen[bytes],
         with Live(console=console, refresh_per_second=2) as live:
             while not stop.is_set():
                 if proc.poll() is not None:
-                    raise typer.Exit(f"worker exited with {proc.returncode}; see "
-                                     f"{settings.logs / 'worker.log'}")  # type: ignore[arg-type]
+                    console.print(
+                        f"[red]worker exited with {proc.returncode}[/red]; "
+                        f"see {settings.logs / 'worker.log'}"
+                    )
+                    raise typer.Exit(1)
                 snap = probe.snapshot()
                 table = Table(title="newsradar — Ctrl-C to stop", show_header=False)
                 table.add_row("fetched → articles.raw", str(snap.raw))
                 table.add_row("tagged → articles.tagged", str(snap.tagged))
                 table.add_row(f"indexed → {settings.index_alias}", str(snap.indexed))
                 table.add_row("dead letters", str(snap.dead_letters))
-                table.add_row("top countries",
-                              ", ".join(f"{c} {n}" for c, n in snap.top_countries) or "-")
-                table.add_row("top topics",
-                              ", ".join(f"{t} {n}" for t, n in snap.top_topics) or "-")
+                table.add_row(
+                    "top countries", ", ".join(f"{c} {n}" for c, n in snap.top_countries) or "-"
+                )
+                table.add_row(
+                    "top topics", ", ".join(f"{t} {n}" for t, n in snap.top_topics) or "-"
+                )
                 if snap.error:
                     table.add_row("[yellow]note[/yellow]", snap.error[:120])
                 live.update(table)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 from rich.console import Console
 
@@ -11,12 +13,16 @@ console = Console(stderr=True)
 
 
 def register(app: typer.Typer) -> None:
-    app.command(help="Start the local Kafka and Elasticsearch (downloaded once), then create "
-                     "topics and the index. Idempotent.")(up)
+    app.command(
+        help="Start the local Kafka and Elasticsearch (downloaded once), then create "
+        "topics and the index. Idempotent."
+    )(up)
     app.command(help="Stop the local Kafka and Elasticsearch. Idempotent.")(down)
     app.command(help="Show the local services: running, versions, health.")(status)
-    app.command(help="Create Kafka topics, the index template and the write alias "
-                     "(for services you run yourself). Idempotent.")(init)
+    app.command(
+        help="Create Kafka topics, the index template and the write alias "
+        "(for services you run yourself). Idempotent."
+    )(init)
 
 
 def _fail(exc: Exception) -> None:
@@ -25,7 +31,9 @@ def _fail(exc: Exception) -> None:
 
 
 def up(
-    skip_init: bool = typer.Option(False, "--skip-init", help="Do not create topics/index."),
+    skip_init: Annotated[
+        bool, typer.Option("--skip-init", help="do not create topics and the index")
+    ] = False,
 ) -> None:
     from newsradar.stack import StackError
     from newsradar.stack.elasticsearch import ElasticsearchNode
@@ -68,12 +76,14 @@ def status() -> None:
     for col in ("service", "address", "process", "version", "health"):
         table.add_column(col)
     kafka_health = "accepting connections" if kafka.ready() else "down"
-    table.add_row("Kafka", s.kafka_bootstrap, _proc(kafka.service.pid()), s.kafka_version,
-                  kafka_health)
+    table.add_row(
+        "Kafka", s.kafka_bootstrap, _proc(kafka.service.pid()), s.kafka_version, kafka_health
+    )
     health = es.health()
     es_health = f"{health['status']} ({health['number_of_nodes']} node)" if health else "down"
-    table.add_row("Elasticsearch", s.es_url, _proc(es.service.pid()), es.version() or "-",
-                  es_health)
+    table.add_row(
+        "Elasticsearch", s.es_url, _proc(es.service.pid()), es.version() or "-", es_health
+    )
     Console().print(table)
     console.print(f"home: {s.home}   logs: {s.logs}")
     if not (kafka.ready() and health):

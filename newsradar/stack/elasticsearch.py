@@ -28,7 +28,7 @@ GROUP = "org.elasticsearch.distribution.integ-test-zip"
 
 
 def http_json(url: str, timeout: float = 2.0) -> Any:
-    with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 - loopback URL
+    with urllib.request.urlopen(url, timeout=timeout) as resp:
         return json.loads(resp.read())
 
 
@@ -65,13 +65,25 @@ class ElasticsearchNode:
             pwd.getpwnam(name)
         except KeyError:
             proc = subprocess.run(
-                ["useradd", "--system", "--user-group", "--no-create-home",
-                 "--home-dir", str(self.dir), "--shell", "/usr/sbin/nologin", name],
-                capture_output=True, text=True, check=False,
+                [
+                    "useradd",
+                    "--system",
+                    "--user-group",
+                    "--no-create-home",
+                    "--home-dir",
+                    str(self.dir),
+                    "--shell",
+                    "/usr/sbin/nologin",
+                    name,
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
             )
             if proc.returncode != 0:
-                raise StackError(f"cannot create the user {name!r} for Elasticsearch: "
-                                 f"{proc.stderr.strip()}") from None
+                raise StackError(
+                    f"cannot create the user {name!r} for Elasticsearch: {proc.stderr.strip()}"
+                ) from None
         return name
 
     def _install(self, zip_path: Path) -> None:
@@ -127,8 +139,9 @@ class ElasticsearchNode:
 
     def start(self) -> str:
         if self.running():
-            wait_until(self.ready, self.s.start_timeout_s, "Elasticsearch",
-                       log_file=self.service.log_file)
+            wait_until(
+                self.ready, self.s.start_timeout_s, "Elasticsearch", log_file=self.service.log_file
+            )
             return "already running"
         if port_open(self.host, self.port):
             raise StackError(
@@ -149,20 +162,35 @@ class ElasticsearchNode:
         }
         args = [
             str(self.dist / "bin" / "elasticsearch"),
-            "-E", "discovery.type=single-node",
-            "-E", "cluster.name=newsradar-local",
-            "-E", f"network.host={self.host}",
-            "-E", f"http.port={self.port}",
-            "-E", f"transport.port={self.s.es_transport_port}",
-            "-E", "xpack.security.enabled=false",  # loopback only: see README
-            "-E", f"path.data={self.dir / 'data'}",
-            "-E", f"path.logs={self.s.logs / 'elasticsearch'}",
-            "-E", "cluster.routing.allocation.disk.threshold_enabled=false",
-            "-E", "action.destructive_requires_name=false",
+            "-E",
+            "discovery.type=single-node",
+            "-E",
+            "cluster.name=newsradar-local",
+            "-E",
+            f"network.host={self.host}",
+            "-E",
+            f"http.port={self.port}",
+            "-E",
+            f"transport.port={self.s.es_transport_port}",
+            "-E",
+            "xpack.security.enabled=false",  # loopback only: see README
+            "-E",
+            f"path.data={self.dir / 'data'}",
+            "-E",
+            f"path.logs={self.s.logs / 'elasticsearch'}",
+            "-E",
+            "cluster.routing.allocation.disk.threshold_enabled=false",
+            "-E",
+            "action.destructive_requires_name=false",
         ]
         self.service.start(args, env, cwd=self.dir, user=user)
-        wait_until(self.ready, self.s.start_timeout_s, "Elasticsearch",
-                   alive=self.running, log_file=self.service.log_file)
+        wait_until(
+            self.ready,
+            self.s.start_timeout_s,
+            "Elasticsearch",
+            alive=self.running,
+            log_file=self.service.log_file,
+        )
         return "started"
 
     def stop(self) -> str:

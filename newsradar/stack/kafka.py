@@ -97,9 +97,21 @@ class KafkaBroker:
         self.data.mkdir(parents=True, exist_ok=True)
         cluster_id = _kafka_uuid()
         proc = subprocess.run(
-            [str(java / "bin" / "java"), "-cp", f"{self.libs}/*", "kafka.tools.StorageTool",
-             "format", "-t", cluster_id, "-c", str(props), "--ignore-formatted"],
-            capture_output=True, text=True, check=False,
+            [
+                str(java / "bin" / "java"),
+                "-cp",
+                f"{self.libs}/*",
+                "kafka.tools.StorageTool",
+                "format",
+                "-t",
+                cluster_id,
+                "-c",
+                str(props),
+                "--ignore-formatted",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if proc.returncode != 0:
             raise StackError(f"formatting Kafka storage failed:\n{proc.stdout}{proc.stderr}")
@@ -126,17 +138,24 @@ class KafkaBroker:
         self._format(java, props)
         args = [
             str(java / "bin" / "java"),
-            f"-Xms{self.s.kafka_heap}", f"-Xmx{self.s.kafka_heap}",
-            "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
+            f"-Xms{self.s.kafka_heap}",
+            f"-Xmx{self.s.kafka_heap}",
+            "-XX:+UseG1GC",
+            "-XX:MaxGCPauseMillis=20",
             "-Djava.awt.headless=true",
             f"-Dlog4j2.configurationFile={self.dir / 'log4j2.properties'}",
-            "-cp", f"{self.libs}/*",
-            "kafka.Kafka", str(props),
+            "-cp",
+            f"{self.libs}/*",
+            "kafka.Kafka",
+            str(props),
         ]
         self.service.start(args, self._env(java), cwd=self.dir)
         wait_until(
-            self.ready, self.s.start_timeout_s, "Kafka",
-            alive=self.running, log_file=self.service.log_file,
+            self.ready,
+            self.s.start_timeout_s,
+            "Kafka",
+            alive=self.running,
+            log_file=self.service.log_file,
         )
         return "started"
 

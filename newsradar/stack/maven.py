@@ -42,9 +42,7 @@ def _run(args: list[str], cwd: Path, what: str) -> None:
         raise StackError(f"could not resolve {what} from Maven Central:\n{tail}")
 
 
-def copy_dependencies(
-    target: Path, coordinates: list[tuple[str, str, str]], name: str
-) -> Path:
+def copy_dependencies(target: Path, coordinates: list[tuple[str, str, str]], name: str) -> Path:
     """Resolve ``coordinates`` (group, artifact, version) with their dependencies into
     ``target``; a completed download is marked and reused."""
     marker = target / ".complete"
@@ -76,8 +74,14 @@ def copy_artifact(target_dir: Path, group: str, artifact: str, version: str, ext
     target_dir.mkdir(parents=True, exist_ok=True)
     coordinate = f"{group}:{artifact}:{version}:{ext}"
     _run(
-        [_mvn(), "-q", "-B", "dependency:copy", f"-Dartifact={coordinate}",
-         f"-DoutputDirectory={target_dir}"],
+        [
+            _mvn(),
+            "-q",
+            "-B",
+            "dependency:copy",
+            f"-Dartifact={coordinate}",
+            f"-DoutputDirectory={target_dir}",
+        ],
         target_dir,
         coordinate,
     )

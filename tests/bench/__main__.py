@@ -11,8 +11,8 @@ import argparse
 import importlib
 import json
 import os
-import platform
 import pkgutil
+import platform
 import sys
 import time
 import traceback
@@ -63,16 +63,25 @@ def main() -> int:
         table.add_column(col, justify="right" if col in ("value", "baseline", "ratio") else "left")
     for row in rows:
         ratio = row.get("ratio")
-        table.add_row(row["bench"], row["case"], fmt(row["value"]), row["unit"],
-                      fmt(row.get("baseline")), f"{ratio:.1f}×" if ratio else "")
+        table.add_row(
+            row["bench"],
+            row["case"],
+            fmt(row["value"]),
+            row["unit"],
+            fmt(row.get("baseline")),
+            f"{ratio:.1f}×" if ratio else "",
+        )
     console.print(table)
 
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     report = {
         "when": stamp,
-        "machine": {"python": sys.version.split()[0], "platform": platform.platform(),
-                    "cpus": os.cpu_count()},
+        "machine": {
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+        },
         "quick": args.quick,
         "rows": rows,
         "failed": failed,

@@ -89,10 +89,16 @@ def env_for(settings: Settings) -> dict[str, str]:
     return env
 
 
-def newsradar(settings: Settings, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def newsradar(
+    settings: Settings, *args: str, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "newsradar", *args], env=env_for(settings),
-        capture_output=True, text=True, timeout=timeout, check=False,
+        [sys.executable, "-m", "newsradar", *args],
+        env=env_for(settings),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 
@@ -108,7 +114,9 @@ class Worker:
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "newsradar", "worker", "--loglevel", "info"],
-                env=env_for(self.settings), stdout=log, stderr=subprocess.STDOUT,
+                env=env_for(self.settings),
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
 
@@ -140,8 +148,9 @@ def es(stack: Settings) -> Iterator[Elasticsearch]:
     client.close()
 
 
-def wait_for(check: Callable[[], Any], timeout: float, what: str,
-             worker: Worker | None = None) -> Any:
+def wait_for(
+    check: Callable[[], Any], timeout: float, what: str, worker: Worker | None = None
+) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = check()

@@ -47,10 +47,11 @@ def test_seed_article_lands_tagged_kp_ru_us(
     # a second poll of the same feeds creates no second document
     with serve_directory() as base:
         urls = [f"{base}/{name}" for name in sample_feeds()]
-        assert newsradar(pipeline, "ingest", "--once", "--allow-private-addresses",
-                         *urls).returncode == 0
-    wait_for(lambda: _tagged_total(pipeline) >= 2 * SAMPLE_ITEMS, 60, "re-tagged items",
-             worker)
+        assert (
+            newsradar(pipeline, "ingest", "--once", "--allow-private-addresses", *urls).returncode
+            == 0
+        )
+    wait_for(lambda: _tagged_total(pipeline) >= 2 * SAMPLE_ITEMS, 60, "re-tagged items", worker)
     assert index_count(es, pipeline) == SAMPLE_ITEMS
 
 

@@ -35,17 +35,25 @@ def synthetic_articles(n: int) -> list[Article]:
     out = []
     for i in range(n):
         body = " ".join(rnd.choice(SENTENCES) for _ in range(12))
-        out.append(Article(
-            id=f"kill-test-{i:05d}", url=f"https://load.example/{i}", title=f"Item {i}",
-            text=body, source="load", feed_url="https://load.example/rss",
-            published_at=base + timedelta(minutes=i), fetched_at=base,
-        ))
+        out.append(
+            Article(
+                id=f"kill-test-{i:05d}",
+                url=f"https://load.example/{i}",
+                title=f"Item {i}",
+                text=body,
+                source="load",
+                feed_url="https://load.example/rss",
+                published_at=base + timedelta(minutes=i),
+                fetched_at=base,
+            )
+        )
     return out
 
 
 def produce(settings: Settings, topic_base: str, messages: list[tuple[bytes, bytes]]) -> None:
-    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all",
-                             linger_ms=20, batch_size=256 * 1024)
+    producer = KafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap, acks="all", linger_ms=20, batch_size=256 * 1024
+    )
     topic = topic_name(settings, topic_base)
     for key, value in messages:
         producer.send(topic, key=key, value=value)
@@ -60,8 +68,12 @@ def test_sigkill_mid_stream_loses_and_duplicates_nothing(
     produce(pipeline, ARTICLES_RAW, [(a.id.encode(), encode(a)) for a in articles])
 
     worker.start()
-    at_kill = wait_for(lambda: (n := index_count(es, pipeline)) >= N_ARTICLES // 10 and n,
-                       120, "a tenth of the articles", worker)
+    at_kill = wait_for(
+        lambda: (n := index_count(es, pipeline)) >= N_ARTICLES // 10 and n,
+        120,
+        "a tenth of the articles",
+        worker,
+    )
     worker.kill(signal.SIGKILL)
     print(f"killed the worker with {at_kill} of {N_ARTICLES} articles indexed")
     assert at_kill < N_ARTICLES, "worker finished before the kill: the test proves nothing"
@@ -71,8 +83,9 @@ def test_sigkill_mid_stream_loses_and_duplicates_nothing(
     es.indices.refresh(index=pipeline.index_alias)
     ids = {
         hit["_id"]
-        for hit in es.search(index=pipeline.index_alias, size=N_ARTICLES + 100,
-                             source=False, sort=["_doc"])["hits"]["hits"]
+        for hit in es.search(
+            index=pipeline.index_alias, size=N_ARTICLES + 100, source=False, sort=["_doc"]
+        )["hits"]["hits"]
     }
     assert ids == {a.id for a in articles}
     assert index_count(es, pipeline) == N_ARTICLES
@@ -84,12 +97,16 @@ def test_poison_messages_go_to_the_dead_letter_topic(
     good = synthetic_articles(1)[0]
     future = json.loads(encode(good))
     future["schema_version"] = 7
-    produce(pipeline, ARTICLES_RAW, [
-        (b"p1", b"this is not json"),
-        (b"p2", json.dumps(future).encode()),
-        (b"p3", b'{"id": "only-an-id"}'),
-        (good.id.encode(), encode(good)),
-    ])
+    produce(
+        pipeline,
+        ARTICLES_RAW,
+        [
+            (b"p1", b"this is not json"),
+            (b"p2", json.dumps(future).encode()),
+            (b"p3", b'{"id": "only-an-id"}'),
+            (good.id.encode(), encode(good)),
+        ],
+    )
     produce(pipeline, ARTICLES_TAGGED, [(b"p4", b"\xff\xfe binary garbage")])
     worker.start()
     wait_for(lambda: index_count(es, pipeline) == 1, 120, "the good article", worker)
@@ -99,8 +116,7 @@ def test_poison_messages_go_to_the_dead_letter_topic(
     assert "not JSON" in reasons["p1"]
     assert "schema_version 7" in reasons["p2"]
     assert "missing field(s)" in reasons["p3"]
-    assert all(d.stage == "tag" and d.topic == topic_name(pipeline, ARTICLES_RAW)
-               for d in raw_dlq)
+    assert all(d.stage == "tag" and d.topic == topic_name(pipeline, ARTICLES_RAW) for d in raw_dlq)
     assert next(d for d in raw_dlq if d.key == "p1").value == "this is not json"
 
     tagged_dlq = read_all(pipeline, topic_name(pipeline, dlq(ARTICLES_TAGGED)), 1)
@@ -110,9 +126,13 @@ def test_poison_messages_go_to_the_dead_letter_topic(
 
 
 def read_all(settings: Settings, topic: str, expected: int) -> list[DeadLetter]:
-    consumer = KafkaConsumer(topic, bootstrap_servers=settings.kafka_bootstrap,
-                             auto_offset_reset="earliest", consumer_timeout_ms=30_000,
-                             group_id=None)
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=settings.kafka_bootstrap,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=30_000,
+        group_id=None,
+    )
     out: list[DeadLetter] = []
     try:
         for message in consumer:

@@ -14,10 +14,22 @@ NOW = datetime(2023, 9, 19, 7, 32, tzinfo=UTC)
 
 def tagged() -> TaggedArticle:
     return TaggedArticle(
-        id="abc", url="https://x.example/a", title="t", text="x", source="s", feed_url="f",
-        published_at=NOW, fetched_at=NOW, tagged_at=NOW, lang="uk", countries=["KP", "RU"],
-        topics=["weapons"], mentions=[Mention(country="KP", start=0, end=3, surface="КНДР")],
-        lemmas="кндр", authors=["a"], tagger="t1",
+        id="abc",
+        url="https://x.example/a",
+        title="t",
+        text="x",
+        source="s",
+        feed_url="f",
+        published_at=NOW,
+        fetched_at=NOW,
+        tagged_at=NOW,
+        lang="uk",
+        countries=["KP", "RU"],
+        topics=["weapons"],
+        mentions=[Mention(country="KP", start=0, end=3, surface="КНДР")],
+        lemmas="кндр",
+        authors=["a"],
+        tagger="t1",
     )
 
 
@@ -27,8 +39,18 @@ def test_document_fields_all_exist_in_the_strict_mapping() -> None:
     doc = to_document(tagged())
     assert set(doc) <= set(mapping["properties"])
     assert set(doc["mentions"][0]) <= set(mapping["properties"]["mentions"]["properties"])
-    for required in ("id", "url", "title", "text", "lang", "published_at", "source",
-                     "countries", "topics", "lemmas"):
+    for required in (
+        "id",
+        "url",
+        "title",
+        "text",
+        "lang",
+        "published_at",
+        "source",
+        "countries",
+        "topics",
+        "lemmas",
+    ):
         assert required in doc
 
 
@@ -46,9 +68,16 @@ def test_triage_splits_indexed_retry_and_rejected() -> None:
         "items": [
             {"index": {"_id": "a", "status": 201}},
             {"index": {"_id": "b", "status": 429, "error": {"type": "es_rejected_execution"}}},
-            {"index": {"_id": "c", "status": 400,
-                       "error": {"type": "strict_dynamic_mapping_exception",
-                                 "reason": "mapping set to strict"}}},
+            {
+                "index": {
+                    "_id": "c",
+                    "status": 400,
+                    "error": {
+                        "type": "strict_dynamic_mapping_exception",
+                        "reason": "mapping set to strict",
+                    },
+                }
+            },
             {"index": {"_id": "d", "status": 200}},
         ],
     }

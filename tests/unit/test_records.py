@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -11,10 +12,17 @@ from newsradar.records import Article, Mention, RecordError, TaggedArticle, deco
 NOW = datetime(2023, 9, 19, 7, 32, tzinfo=UTC)
 
 
-def article(**over: object) -> Article:
-    fields: dict[str, object] = dict(
-        id="a1", url="https://x.example/a", title="T", text="body", source="src",
-        feed_url="https://x.example/rss", published_at=NOW, fetched_at=NOW, lang="uk",
+def article(**over: Any) -> Article:
+    fields: dict[str, Any] = dict(
+        id="a1",
+        url="https://x.example/a",
+        title="T",
+        text="body",
+        source="src",
+        feed_url="https://x.example/rss",
+        published_at=NOW,
+        fetched_at=NOW,
+        lang="uk",
     )
     fields.update(over)
     return Article(**fields)
@@ -30,9 +38,19 @@ def test_article_round_trip() -> None:
 
 def test_tagged_round_trip_keeps_mentions() -> None:
     tagged = TaggedArticle(
-        id="a1", url="u", title="t", text="Лідер Північної Кореї", source="s", feed_url="f",
-        published_at=NOW, fetched_at=NOW, tagged_at=NOW, lang="uk", countries=["KP"],
-        topics=[], mentions=[Mention(country="KP", start=6, end=21, surface="Північної Кореї")],
+        id="a1",
+        url="u",
+        title="t",
+        text="Лідер Північної Кореї",
+        source="s",
+        feed_url="f",
+        published_at=NOW,
+        fetched_at=NOW,
+        tagged_at=NOW,
+        lang="uk",
+        countries=["KP"],
+        topics=[],
+        mentions=[Mention(country="KP", start=6, end=21, surface="Північної Кореї")],
         lemmas="лідер північний корея",
     )
     back = decode(TaggedArticle, encode(tagged))
