@@ -33,8 +33,9 @@ def corpus_dir() -> Path:
     CACHE.mkdir(parents=True, exist_ok=True)
     sdist = CACHE / f"feedparser-{VERSION}.tar.gz"
     if not sdist.exists():
-        command = [sys.executable, "-m", "pip", "download", "--no-binary", ":all:", "--no-deps",
-                   "--disable-pip-version-check", f"feedparser=={VERSION}", "-d", str(CACHE)]  # fmt: skip
+        command = [sys.executable, "-m", "pip", "download", "--no-binary", ":all:",
+                   "--no-deps", "--disable-pip-version-check", f"feedparser=={VERSION}",
+                   "-d", str(CACHE)]  # fmt: skip
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=180)
         except (OSError, subprocess.TimeoutExpired) as exc:
