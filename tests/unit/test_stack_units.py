@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from newsradar.settings import Settings
+from newsradar.stack.elasticsearch import ElasticsearchNode
 from newsradar.stack.errors import StackError
 from newsradar.stack.java import find_java, java_major
-from newsradar.stack.process import Service, port_open
+from newsradar.stack.kafka import KafkaBroker
+from newsradar.stack.process import Service, port_open, wait_until
 
 
 def _fake_jdk(root: Path, name: str, version: str) -> Path:
@@ -45,3 +50,30 @@ def test_stale_pid_file_means_not_running(tmp_path: Path) -> None:
 
 def test_port_open_on_a_closed_port() -> None:
     assert port_open("127.0.0.1", 1) is False
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(1)
+        yield sock.getsockname()[1]
+
+
+def test_kafka_refuses_a_port_taken_by_someone_else(busy_port: int, tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path, kafka_bootstrap=f"127.0.0.1:{busy_port}")
+    with pytest.raises(StackError, match=rf"port 127\.0\.0\.1:{busy_port} is taken"):
+        KafkaBroker(settings).start()
+
+
+def test_elasticsearch_refuses_a_port_taken_by_someone_else(busy_port: int, tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path, es_url=f"http://127.0.0.1:{busy_port}")
+    with pytest.raises(StackError, match=rf"port 127\.0\.0\.1:{busy_port} is taken"):
+        ElasticsearchNode(settings).start()
+
+
+def test_wait_until_reports_a_process_that_died(tmp_path: Path) -> None:
+    log = tmp_path / "svc.log"
+    log.write_text("line one\nFATAL: could not bind\n")
+    with pytest.raises(StackError, match="exited during start-up(.|\n)*could not bind"):
+        wait_until(lambda: False, 5, "svc", alive=lambda: False, log_file=log)
