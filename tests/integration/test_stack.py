@@ -51,5 +51,5 @@ def test_elasticsearch_answers_as_elasticsearch(stack: Settings, es: Elasticsear
 
 def test_an_artifact_maven_cannot_resolve_is_a_clear_error(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path, es_version="0.0.404")
-    with pytest.raises(StackError, match="could not resolve .*elasticsearch:0.0.404"):
+    with pytest.raises(StackError, match=r"could not resolve .*elasticsearch:0\.0\.404"):
         ElasticsearchNode(settings).download()

@@ -75,5 +75,5 @@ def test_elasticsearch_refuses_a_port_taken_by_someone_else(busy_port: int, tmp_
 def test_wait_until_reports_a_process_that_died(tmp_path: Path) -> None:
     log = tmp_path / "svc.log"
     log.write_text("line one\nFATAL: could not bind\n")
-    with pytest.raises(StackError, match="exited during start-up(.|\n)*could not bind"):
+    with pytest.raises(StackError, match=r"exited during start-up(.|\n)*could not bind"):
         wait_until(lambda: False, 5, "svc", alive=lambda: False, log_file=log)
