@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import re
 import shlex
@@ -75,16 +74,31 @@ def dockerignore_rules() -> list[tuple[bool, str]]:
     return rules
 
 
+def _pattern_regex(pattern: str) -> re.Pattern[str]:
+    """A .dockerignore pattern (Go filepath.Match plus ``**``) as a regex on full paths."""
+    out, i = "", 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out, i = out + "(?:.*/)?", i + 3
+        elif pattern.startswith("**", i):
+            out, i = out + ".*", i + 2
+        elif pattern[i] == "*":
+            out, i = out + "[^/]*", i + 1
+        elif pattern[i] == "?":
+            out, i = out + "[^/]", i + 1
+        else:
+            out, i = out + re.escape(pattern[i]), i + 1
+    return re.compile(out)
+
+
 def in_build_context(relpath: str, rules: list[tuple[bool, str]]) -> bool:
-    """Docker's semantics, simplified: a rule matches the path or one of its parents."""
+    """Docker's rule: the last pattern matching the path, or one of its parents, wins."""
     parts = relpath.split("/")
     prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
     sent = True
     for include, pattern in rules:
-        pattern = pattern.removeprefix("**/")
-        if any(fnmatch.fnmatchcase(p, pattern) for p in prefixes) or fnmatch.fnmatchcase(
-            parts[-1], pattern
-        ):
+        regex = _pattern_regex(pattern)
+        if any(regex.fullmatch(p) for p in prefixes):
             sent = include
     return sent
 
@@ -102,7 +116,15 @@ def dockerfile_copy_sources() -> list[str]:
 def test_dockerignore_is_an_allow_list() -> None:
     rules = dockerignore_rules()
     assert rules[0] == (False, "*")
-    for unwanted in (".venv/bin/python", ".git/HEAD", "tests/unit/__init__.py", "x.zip"):
+    for unwanted in (
+        ".venv/bin/python",
+        ".git/HEAD",
+        "tests/unit/__init__.py",
+        "tests/data/README.md",
+        "deploy/README.md",
+        "newsradar/__pycache__/x.pyc",
+        "x.zip",
+    ):
         assert not in_build_context(unwanted, rules), unwanted
     for wanted in ("pyproject.toml", "requirements.lock", "newsradar/settings.py"):
         assert in_build_context(wanted, rules), wanted
