@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -228,3 +231,24 @@ def test_kibana_setup_imports_the_shipped_saved_objects(
     assert setup["command"][-1] == "/opt/newsradar/kibana/newsradar.ndjson"
     url = setup["command"][setup["command"].index("--kibana-url") + 1]
     assert url == "http://kibana:5601"
+
+
+def _docker_compose_available() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    probe = subprocess.run(["docker", "compose", "version"], capture_output=True, timeout=30)
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not _docker_compose_available(), reason="no `docker compose` here")
+def test_docker_compose_accepts_the_file(tmp_path: Path) -> None:
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text("feeds: []\n")
+    result = subprocess.run(
+        ["docker", "compose", "-f", str(COMPOSE), "config", "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "NEWSRADAR_FEEDS": str(feeds)},
+    )
+    assert result.returncode == 0, result.stderr
