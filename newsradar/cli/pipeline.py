@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import subprocess
@@ -11,7 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -19,6 +20,7 @@ from rich.console import Console
 from newsradar.settings import Settings, get_settings
 
 console = Console(stderr=True)
+log = logging.getLogger("newsradar.run")
 
 
 def register(app: typer.Typer) -> None:
@@ -48,15 +50,26 @@ def worker(
     run_worker(settings, loglevel=loglevel)
 
 
-def _feed_urls(feeds_file: Path) -> list[str]:
-    import yaml
+def _services_answer(settings: Settings) -> bool:
+    """Kafka and Elasticsearch already answer (started here or elsewhere)."""
+    from newsradar.stack.elasticsearch import ElasticsearchNode
+    from newsradar.stack.kafka import KafkaBroker
 
-    data = yaml.safe_load(feeds_file.read_text()) or {}
-    entries = data.get("feeds", []) if isinstance(data, dict) else data
-    urls = [e["url"] if isinstance(e, dict) else str(e) for e in entries]
-    if not urls:
-        raise typer.BadParameter(f"{feeds_file}: no feeds listed")
-    return urls
+    return KafkaBroker(settings).ready() and ElasticsearchNode(settings).ready()
+
+
+def _feed_specs(feeds_file: Path) -> list[Any]:
+    from ingest.registry import RegistryError, load_feeds
+
+    try:
+        specs = load_feeds(feeds_file)
+    except (OSError, RegistryError) as exc:
+        console.print(f"[red]error:[/red] feeds file {feeds_file}: {exc}")
+        raise typer.Exit(2) from exc
+    if not specs:
+        console.print(f"[red]error:[/red] {feeds_file} lists no feeds")
+        raise typer.Exit(2)
+    return specs
 
 
 @contextlib.contextmanager
@@ -101,34 +114,40 @@ def run(
         bool, typer.Option("--allow-private-addresses", help="allow feeds on private addresses")
     ] = False,
     poll_interval: Annotated[
-        float | None, typer.Option(help="seconds between polls (default 300, demo 30)")
+        float | None,
+        typer.Option(
+            help="first interval between polls of a feed; it then adapts to the "
+            "feed's rate (default NEWSRADAR_POLL_INTERVAL_S)"
+        ),
     ] = None,
 ) -> None:
     from newsradar.cli.stack import up
 
     settings = get_settings()
-    if local_services:
+    if local_services and not _services_answer(settings):
         up(skip_init=False)
     else:
         from newsradar.cli.stack import init
 
         init()
-    interval = poll_interval or (30.0 if demo else settings.poll_interval_s)
+    if poll_interval:
+        settings = settings.model_copy(update={"poll_interval_s": poll_interval})
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with contextlib.ExitStack() as stack:
         if demo:
+            from ingest.registry import FeedSpec
             from ingest.samples import sample_feeds, serve_directory
 
             base = stack.enter_context(serve_directory())
-            urls = [f"{base}/{name}" for name in sample_feeds()]
+            specs = [FeedSpec(url=f"{base}/{name}") for name in sample_feeds()]
             allow_private_addresses = True
         else:
-            urls = _feed_urls(feeds or settings.feeds_file)
+            specs = _feed_specs(feeds or settings.feeds_file)
         proc = stack.enter_context(_worker_process(settings))
         poller = threading.Thread(
             target=_poll_loop,
-            args=(urls, settings, interval, allow_private_addresses, stop),
+            args=(specs, settings, allow_private_addresses, stop),
             name="poller",
             daemon=True,
         )
@@ -143,24 +162,40 @@ def run(
 
 
 def _poll_loop(
-    urls: list[str], settings: Settings, interval: float, allow_private: bool, stop: threading.Event
+    specs: list[Any], settings: Settings, allow_private: bool, stop: threading.Event
 ) -> None:
-    from ingest.once import run_once
+    """The polite poller (conditional GET, per-host spacing, adaptive intervals, state
+    kept under NEWSRADAR_HOME/ingest) in its own event loop, until ``stop`` is set."""
+    import asyncio
+
+    from ingest.poller import Poller, RoundReport
     from ingest.produce import KafkaSink
 
-    sink = KafkaSink(settings)
+    def on_round(report: RoundReport) -> None:
+        console.print(
+            f"polled {report.due} feed(s): {report.ok} ok, {report.not_modified} not modified, "
+            f"{report.errors} failed; {report.articles_new} new article(s)"
+        )
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        done = asyncio.Event()
+        threading.Thread(
+            target=lambda: (stop.wait(), loop.call_soon_threadsafe(done.set)), daemon=True
+        ).start()
+        sink = KafkaSink(settings)
+        poller = Poller(settings, specs, sink, allow_private=allow_private)
+        try:
+            await poller.run_forever(done, on_round=on_round)
+        finally:
+            await poller.aclose()
+            sink.close()
+
     try:
-        while not stop.is_set():
-            report = run_once(urls, settings, allow_private=allow_private, sink=sink)
-            for url, reason in report.feeds_failed.items():
-                console.print(f"[yellow]feed failed[/yellow] {url}: {reason}")
-            console.print(
-                f"polled {len(urls)} feed(s): {report.feeds_ok} ok, "
-                f"{report.articles_produced} article(s) sent"
-            )
-            stop.wait(interval)
-    finally:
-        sink.close()
+        asyncio.run(main())
+    except Exception:
+        log.exception("the feed poller stopped")
+        stop.set()
 
 
 def _show_progress(
