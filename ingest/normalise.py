@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import html
 import re
 import time
 import unicodedata
@@ -135,13 +136,13 @@ def html_to_text(markup: str) -> str:
     """
     if not markup:
         return ""
-    if "<" in markup or "&" in markup:
+    if "<" in markup:
         parser = _TextExtractor()
         parser.feed(markup)
         parser.close()
         text = "".join(parser.parts)
     else:
-        text = markup
+        text = html.unescape(markup) if "&" in markup else markup
     text = unicodedata.normalize("NFC", _CONTROL.sub("", text)).replace("\xa0", " ")
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return _NEWLINES.sub("\n\n", "\n".join(lines)).strip()

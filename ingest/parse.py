@@ -91,7 +91,8 @@ def parse_feed(
     base = result.link if result.link.startswith(("http://", "https://")) else feed_url
     for entry in parsed.get("entries") or []:
         result.entries_seen += 1
-        article = entry_to_article(entry, result, source=name, base=base, fetched_at=fetched_at)
+        plain = dict.copy(entry) if isinstance(entry, dict) else dict(entry)
+        article = entry_to_article(plain, result, source=name, base=base, fetched_at=fetched_at)
         if article is None:
             result.skipped += 1
         else:
@@ -111,15 +112,12 @@ def entry_to_article(
     url = _entry_url(entry, base)
     if url is None:
         return None
-    title = one_line(html_to_text(_str(entry.get("title"))))
+    title = one_line(html_to_text(_str(_get(entry, "title"))))
     text = html_to_text(_entry_body(entry))
     if not title and not text:
         return None
     published = published_time(
-        [
-            _plain_get(entry, key)
-            for key in ("published_parsed", "updated_parsed", "created_parsed")
-        ],
+        [_get(entry, key) for key in ("published_parsed", "updated_parsed", "created_parsed")],
         fetched_at,
     )
     return Article(
@@ -139,9 +137,9 @@ def entry_to_article(
 def _entry_url(entry: Mapping[str, Any], base: str) -> str | None:
     candidates: list[str] = []
     for link in entry.get("links") or []:
-        if isinstance(link, Mapping) and link.get("rel", "alternate") == "alternate":
-            candidates.append(_str(link.get("href")))
-    candidates += [_str(entry.get(key)) for key in _ENTRY_URL_KEYS]
+        if isinstance(link, Mapping) and (_get(link, "rel") or "alternate") == "alternate":
+            candidates.append(_str(_get(link, "href")))
+    candidates += [_str(_get(entry, key)) for key in _ENTRY_URL_KEYS]
     for raw in candidates:
         raw = raw.strip()
         if not raw:
@@ -157,16 +155,17 @@ def _entry_url(entry: Mapping[str, Any], base: str) -> str | None:
 
 def _entry_body(entry: Mapping[str, Any]) -> str:
     """The longest of the entry's content blocks and its summary (HTML or text)."""
-    bodies = [_str(c.get("value")) for c in entry.get("content") or [] if isinstance(c, Mapping)]
-    bodies.append(_str(entry.get("summary")))
+    contents = _get(entry, "content") or []
+    bodies = [_str(_get(c, "value")) for c in contents if isinstance(c, Mapping)]
+    bodies.append(_str(_get(entry, "summary")))
     return max(bodies, key=len)
 
 
 def _entry_lang(entry: Mapping[str, Any]) -> str | None:
     for key in ("title_detail", "summary_detail"):
-        detail = entry.get(key)
+        detail = _get(entry, key)
         if isinstance(detail, Mapping):
-            tag = language_tag(_str(detail.get("language")))
+            tag = language_tag(_str(_get(detail, "language")))
             if tag:
                 return tag
     return None
@@ -174,21 +173,22 @@ def _entry_lang(entry: Mapping[str, Any]) -> str | None:
 
 def _authors(entry: Mapping[str, Any]) -> list[str]:
     names: list[str] = []
-    for author in entry.get("authors") or []:
+    for author in _get(entry, "authors") or []:
         if isinstance(author, Mapping):
-            name = one_line(html_to_text(_str(author.get("name") or author.get("email"))))
+            name = one_line(html_to_text(_str(_get(author, "name") or _get(author, "email"))))
             if name and name not in names:
                 names.append(name)
     if not names:
-        single = one_line(html_to_text(_str(entry.get("author"))))
+        single = one_line(html_to_text(_str(_get(entry, "author"))))
         if single:
             names.append(single)
     return names
 
 
-def _plain_get(entry: Mapping[str, Any], key: str) -> Any:
-    """Read a key without feedparser's deprecated published/updated aliasing (it warns)."""
-    return dict.get(entry, key) if isinstance(entry, dict) else entry.get(key)
+def _get(mapping: Mapping[str, Any], key: str) -> Any:
+    """Read a stored key directly: FeedParserDict's own lookup is slow and aliases keys
+    (``updated_parsed`` → ``published_parsed`` with a DeprecationWarning)."""
+    return dict.get(mapping, key) if isinstance(mapping, dict) else mapping.get(key)
 
 
 def _str(value: object) -> str:
