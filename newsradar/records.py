@@ -67,6 +67,38 @@ class TaggedArticle(faust.Record, serializer="json", isodates=True, coerce=True)
     schema_version: int = SCHEMA_VERSION
 
 
+class MatchedTerm(faust.Record, serializer="json"):
+    """A query term that matched: positions are token indexes into the article's lemmas."""
+
+    term: str
+    positions: list[int]
+
+
+class Alert(faust.Record, serializer="json", isodates=True, coerce=True):
+    """A subscription matched an article: topic ``alerts``; key = ``subscription_id``.
+
+    ``id`` is a stable hash of (subscription_id, article_id): replays and restarts
+    rewrite the same alert instead of sending a second one.
+    """
+
+    id: str
+    subscription_id: str
+    query: str
+    article_id: str
+    url: str
+    title: str
+    source: str
+    lang: str | None
+    countries: list[str]
+    topics: list[str]
+    published_at: datetime
+    matched_at: datetime
+    matched_terms: list[MatchedTerm]
+    snippet: str = ""
+    subscription_name: str = ""
+    schema_version: int = SCHEMA_VERSION
+
+
 class DeadLetter(faust.Record, serializer="json", isodates=True, coerce=True):
     """A message a stage could not process: topic ``<input topic>.dlq``."""
 
