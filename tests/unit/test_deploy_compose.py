@@ -216,11 +216,13 @@ def test_ports_are_published_on_loopback_only(services: dict[str, dict[str, Any]
 def test_ingest_reads_the_mounted_feeds_file(services: dict[str, dict[str, Any]]) -> None:
     ingest = services["ingest"]
     command = ingest["command"]
-    feeds = command[command.index("--feeds") + 1]
-    mount = next(v for v in ingest["volumes"] if v["target"] == feeds)
+    feeds = command[command.index("--feeds-file") + 1]
+    mount = next(v for v in ingest["volumes"] if isinstance(v, dict) and v["target"] == feeds)
     assert mount["read_only"] is True
     assert mount["bind"]["create_host_path"] is False, "a missing file must fail, not mkdir"
     assert environment(ingest)["NEWSRADAR_FEEDS_FILE"] == feeds
+    home = environment(ingest)["NEWSRADAR_HOME"]
+    assert f"ingest-state:{home}" in ingest["volumes"], "poller state survives restarts"
 
 
 def test_kibana_setup_imports_the_shipped_saved_objects(

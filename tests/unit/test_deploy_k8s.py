@@ -284,13 +284,18 @@ def test_worker_scales_within_the_partitions(docs: list[Doc], settings: Settings
 
 
 def test_ingest_is_a_single_replica_replaced_on_update(docs: list[Doc]) -> None:
+    """Recreate also keeps the ReadWriteOnce state volume attached to one pod at a time."""
     ingest = named(docs, "Deployment", "newsradar-ingest")
     assert ingest["spec"]["replicas"] == 1
     assert ingest["spec"]["strategy"]["type"] == "Recreate"
     (container,) = ingest["spec"]["template"]["spec"]["containers"]
-    feeds = container["args"][container["args"].index("--feeds") + 1]
-    mounts = {m["mountPath"] for m in container["volumeMounts"]}
+    feeds = container["args"][container["args"].index("--feeds-file") + 1]
+    mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
     assert str(Path(feeds).parent) in mounts
+    volumes = {v["name"]: v for v in ingest["spec"]["template"]["spec"]["volumes"]}
+    home = volumes[mounts["/var/lib/newsradar"]]
+    claim = home["persistentVolumeClaim"]["claimName"]
+    assert named(docs, "PersistentVolumeClaim", claim), "poller state survives restarts"
 
 
 def test_selectors_match_pod_labels(docs: list[Doc]) -> None:
