@@ -1,8 +1,8 @@
 """Fetch feed documents with httpx, safely.
 
-- Every host (including every redirect target) is resolved first and refused when it
-  resolves to a private, loopback, link-local or otherwise non-global address, unless
-  private addresses are allowed.
+- Every host (including every redirect target) is resolved when connecting and refused
+  when it resolves to a private, loopback, link-local or otherwise non-global address,
+  unless private addresses are allowed; the connection goes to the vetted address.
 - Redirects are followed by hand (at most :data:`MAX_REDIRECTS`) so each hop is checked;
   a chain of only permanent redirects (301/308) is reported so the caller can update
   the stored URL.
@@ -21,11 +21,14 @@ import ipaddress
 import socket
 import time
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from types import TracebackType
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 MAX_REDIRECTS = 5
@@ -80,8 +83,9 @@ def is_public_address(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-async def check_host(host: str, port: int) -> None:
-    """Raise :class:`BlockedAddress` unless every address of ``host`` is public."""
+async def public_address(host: str, port: int) -> str:
+    """The address to connect to for ``host``; :class:`BlockedAddress` unless every
+    address it resolves to is public."""
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as exc:
@@ -93,6 +97,52 @@ async def check_host(host: str, port: int) -> None:
                 f"{host} resolves to non-public address {address} "
                 "(allow with --allow-private-addresses)"
             )
+    if not infos:
+        raise FetchError(f"cannot resolve {host}: no addresses")
+    return str(infos[0][4][0])
+
+
+class _GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Resolves and vets the host at connect time and connects to the vetted address,
+    so a DNS answer cannot change between the check and the connection (rebinding).
+    TLS still verifies and sends SNI for the host name: httpcore passes it separately."""
+
+    def __init__(self, inner: httpcore.AsyncNetworkBackend) -> None:
+        self._inner = inner
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        address = await public_address(host, port)
+        return await self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        raise BlockedAddress("unix sockets are not fetched")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def _transport(limits: httpx.Limits, allow_private: bool) -> httpx.AsyncHTTPTransport:
+    transport = httpx.AsyncHTTPTransport(limits=limits)
+    if not allow_private:
+        pool = transport._pool  # httpcore.AsyncConnectionPool (httpx 0.28, httpcore 1.0)
+        pool._network_backend = _GuardedBackend(pool._network_backend)
+    return transport
+
+
+class _NoCookies(httpx.Cookies):
+    """Feeds are fetched anonymously: cookies a server sets are not kept or sent back."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
@@ -174,13 +224,15 @@ class Fetcher:
         self.max_bytes = max_bytes
         self.max_decoded_bytes = max_decoded_bytes or 4 * max_bytes
         self.allow_private = allow_private
+        limits = httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections
+        )
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout_s, connect=min(connect_timeout_s, timeout_s)),
             follow_redirects=False,
-            trust_env=False,
-            limits=httpx.Limits(
-                max_connections=max_connections, max_keepalive_connections=max_connections
-            ),
+            trust_env=False,  # no proxies from the environment: the address guard sees all
+            transport=_transport(limits, allow_private),
+            cookies=_NoCookies(),
             headers={
                 "User-Agent": user_agent,
                 "Accept": ACCEPT,
@@ -231,7 +283,7 @@ class Fetcher:
         url = result.url
         permanent = True
         for _hop in range(MAX_REDIRECTS + 1):
-            await self._check_url(url)
+            self._check_url(url)
             async with self._client.stream("GET", url, headers=headers) as response:
                 location = response.headers.get("location")
                 if response.status_code in _REDIRECTS and location:
@@ -254,14 +306,11 @@ class Fetcher:
                 return
         raise FetchError(f"more than {MAX_REDIRECTS} redirects")
 
-    async def _check_url(self, url: str) -> None:
+    def _check_url(self, url: str) -> None:
+        # Addresses are vetted when connecting (see _GuardedBackend), every hop included.
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(f"refusing non-http(s) URL {url!r}")
-        if self.allow_private:
-            return
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        await check_host(parts.hostname, port)
 
     async def _read_body(self, response: httpx.Response) -> bytes:
         declared = response.headers.get("content-length", "")
