@@ -18,6 +18,10 @@ from newsradar.lang.tokenize import tokens
 PYMORPHY_LANGUAGES = ("uk", "ru")
 LEMMAGEN_LANGUAGES = ("en", "pl", "de", "fr", "es")
 CACHE_LIMIT = 200_000  # entries per language; cleared when full
+# Elided articles and pronouns glued to the next word by an apostrophe (l'uranium → uranium).
+ELISIONS: dict[str, frozenset[str]] = {
+    "fr": frozenset({"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu"}),
+}
 
 _caches: dict[str, dict[str, str]] = {}
 
@@ -81,6 +85,8 @@ def _compute(word: str, lang: str) -> str:
     base = word
     if lang == "en" and base.endswith("'s"):
         base = base[:-2]
+    elif "'" in base and base.split("'", 1)[0] in ELISIONS.get(lang, ()):
+        return lemma(base.split("'", 1)[1], lang)
     result = normalize_word(_backend(lang)(base))
     return result or base
 

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001, RUF002 — Cyrillic letters and Unicode punctuation are data here
 """Text normalisation shared by the tagger, the lemmatiser and the query matcher.
 
 ``normalize`` lower-cases, applies NFC, unifies apostrophes (’ ʼ ‘ ` ′ → '), hyphens

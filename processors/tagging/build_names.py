@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001, RUF003 — Cyrillic letters and Unicode punctuation are data here
 """Regenerate ``data/names/<lang>.tsv`` from CLDR (babel) and pycountry's translations.
 
 Run after upgrading babel or pycountry: ``python -m processors.tagging.build_names``.

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 — Cyrillic letters and Unicode punctuation are data here
 """Find country mentions in a text with a language's gazetteer.
 
 Every key of the automaton that ends on word boundaries is a candidate; the longest candidates
@@ -12,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from newsradar.lang import Normalized
+from newsradar.lang import Normalized, normalize_word
 from processors.tagging.gazetteer import BLOCK, Entry, Gazetteer
 
 SENTENCE_END = frozenset('.!?…"«»“”„()[]—–-:;•|\n\r')
@@ -24,6 +23,7 @@ class Found:
     start: int  # offsets into the original text
     end: int
     surface: str
+    kind: str
 
 
 def find(original: str, norm: Normalized, gazetteer: Gazetteer) -> list[Found]:
@@ -49,7 +49,9 @@ def find(original: str, norm: Normalized, gazetteer: Gazetteer) -> list[Found]:
         o_start, o_end = norm.to_original(start, end)
         surface = original[o_start:o_end]
         valid = [e for e in entries if _case_ok(e.case, surface)]
-        if any(e.amb or e.person for e in valid):
+        if any(e.amb or e.person for e in valid) and not _after_cue(
+            original, o_start, gazetteer.cues
+        ):
             at_start = _sentence_start(original, o_start)
             beside = _beside_capitalised(original, o_start, o_end)
             valid = [
@@ -61,9 +63,33 @@ def find(original: str, norm: Normalized, gazetteer: Gazetteer) -> list[Found]:
         codes = {e.code for e in valid}
         if BLOCK in codes or len(codes) != 1:
             continue  # not a country mention, or not clear which country
-        found.append(Found(codes.pop(), o_start, o_end, surface))
+        found.append(Found(codes.pop(), o_start, o_end, surface, valid[0].kind))
     found.sort(key=lambda f: f.start)
-    return found
+    return _drop_city_before_region(original, found)
+
+
+def _drop_city_before_region(text: str, found: list[Found]) -> list[Found]:
+    """ "Paris, Texas": a city followed by ", <region of another country>" is in that region."""
+    out = []
+    for i, item in enumerate(found):
+        nxt = found[i + 1] if i + 1 < len(found) else None
+        if (
+            nxt is not None
+            and item.kind in ("city", "capital")
+            and nxt.kind == "region"
+            and nxt.country != item.country
+            and text[item.end : nxt.start].strip() == ","
+        ):
+            continue
+        out.append(item)
+    return out
+
+
+def _after_cue(text: str, start: int, cues: frozenset[str]) -> bool:
+    if not cues:
+        return False
+    word, _ = _previous_word(text, start)
+    return normalize_word(word) in cues
 
 
 def _case_ok(case: str, surface: str) -> bool:

@@ -1,6 +1,6 @@
 """Evaluate the tagger on a labelled set: per-language precision, recall and F1.
 
-The set is JSON Lines files (``*.jsonl``) in a folder, one item a line:
+The set is JSON Lines files (``*.jsonl``, searched recursively) in a folder, one item a line:
 ``{"id": "...", "lang": "uk", "title": "...", "text": "...", "countries": ["KP"],
 "topics": ["weapons"], "note": "why this item is hard"}``. ``countries`` and ``topics`` are
 the gold labels (``topics`` may be left out to evaluate countries only). Scores are micro
@@ -51,7 +51,7 @@ class LangReport:
 
 def load_items(folder: Path) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
-    for path in sorted(folder.glob("*.jsonl")):
+    for path in sorted(folder.rglob("*.jsonl")):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip():
                 item = json.loads(line)

@@ -11,7 +11,8 @@ Files (all under ``data/``):
   півострів", a generated name that is too ambiguous). Flags: ``amb`` (also a common word or
   a person's name: not matched at a sentence start or next to another capitalised word),
   ``person`` (also a person's name, e.g. Washington, Jordan: not next to another capitalised
-  word), ``exact`` (no inflection).
+  word), ``exact`` (no inflection). Kind ``cue`` (code ``-``) lists words such as "in",
+  "president", "посол" that, right before an ``amb``/``person`` name, show it is the country.
 
 Case is taken from the data: an all-capitals phrase (``США``, ``US``) matches only in
 capitals, a capitalised one only capitalised, a lower-case one in any case.
@@ -29,7 +30,7 @@ from processors.tagging.inflect import forms
 
 DATA_DIR = Path(__file__).parent / "data"
 KINDS = frozenset(
-    {"name", "abbr", "adj", "demonym", "capital", "metonym", "city", "region", "block"}
+    {"name", "abbr", "adj", "demonym", "capital", "metonym", "city", "region", "block", "cue"}
 )
 BLOCK = ""
 
@@ -50,6 +51,7 @@ class Gazetteer:
     lang: str
     automaton: ahocorasick.Automaton
     size: int
+    cues: frozenset[str]  # words that, just before an ambiguous name, show it is a place
 
 
 def _case_of(phrase: str) -> str:
@@ -89,7 +91,11 @@ def read_rows(lang: str) -> list[tuple[str, str, str, set[str]]]:
 def build(lang: str) -> Gazetteer:
     """Inflect every row of ``lang`` and index the forms in one Aho-Corasick automaton."""
     table: dict[str, set[Entry]] = {}
+    cues: set[str] = set()
     for code, kind, phrase, flags in read_rows(lang):
+        if kind == "cue":
+            cues.update(normalize_word(f) for f in forms(phrase, "name", lang))
+            continue
         entry = Entry(code, kind, _case_of(phrase), "amb" in flags, "person" in flags)
         surface = {phrase} if "exact" in flags else forms(phrase, kind, lang)
         for form in surface:
@@ -111,7 +117,7 @@ def build(lang: str) -> Gazetteer:
     for key, entries in table.items():
         automaton.add_word(key, (len(key), _resolve(entries)))
     automaton.make_automaton()
-    return Gazetteer(lang, automaton, len(table))
+    return Gazetteer(lang, automaton, len(table), frozenset(cues))
 
 
 def _resolve(entries: set[Entry]) -> tuple[Entry, ...]:

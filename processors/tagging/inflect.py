@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001, RUF002 — Cyrillic letters and Unicode punctuation are data here
 """Generate the inflected surface forms of gazetteer phrases.
 
 Ukrainian and Russian: pymorphy3 inflects the head noun of a phrase and the adjectives before

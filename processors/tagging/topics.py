@@ -20,7 +20,7 @@ from typing import Any
 import ahocorasick
 import yaml
 
-from newsradar.lang import lemma, normalize_word
+from newsradar.lang import lemma, normalize_word, tokens
 
 DEFAULT_TAXONOMY = Path(__file__).parent / "data" / "topics" / "default.yaml"
 MAX_COUNT = 3
@@ -45,12 +45,18 @@ class Topic:
 
 
 def _pattern(term: str, lang: str) -> str:
-    """The lemma-string pattern of a term: ``" l1 l2 "`` with wildcards opening a side."""
+    """The lemma-string pattern of a term: ``" l1 l2 "`` with wildcards opening a side.
+
+    Words are split like the text is (hyphens split, apostrophes stay), so a term's lemmas
+    line up with the article's lemma stream.
+    """
     words = normalize_word(term).split()
     out = []
     for word in words:
-        bare = word.strip("*")
-        out.append(bare if "*" in word else lemma(bare, lang))
+        if "*" in word:
+            out.append(word.strip("*"))
+        else:
+            out.extend(lemma(token, lang) for token in tokens(word))
     text = " ".join(out)
     left = "" if words[0].startswith("*") else " "
     right = "" if words[-1].endswith("*") else " "
@@ -84,8 +90,16 @@ class TopicClassifier:
                     index: int = index,
                     lang: str = lang,
                 ) -> str:
+                    """Register a term; return its id (the lemma pattern)."""
                     key = _pattern(term, lang)
-                    by_lang.setdefault(key, []).append((index, role, key))
+                    keys = {key}
+                    if "*" not in term:
+                        # The written form too: the lemmatiser may not map a base form to itself.
+                        keys.add(" " + " ".join(tokens(normalize_word(term))) + " ")
+                    for k in keys:
+                        refs = by_lang.setdefault(k, [])
+                        if (index, role, key) not in refs:
+                            refs.append((index, role, key))
                     return key
 
                 for term, weight in (block.get("terms") or {}).items():
@@ -140,7 +154,7 @@ class TopicClassifier:
             if rule.required and not any(k in found for k in rule.required):
                 continue
             score = sum(
-                weight * min(len(found[key]), MAX_COUNT)
+                weight * min(len(set(found[key])), MAX_COUNT)
                 for key, weight in rule.weights.items()
                 if key in found
             )
