@@ -168,11 +168,18 @@ class Poller:
         self,
         stop: asyncio.Event | None = None,
         on_round: Callable[[RoundReport], None] | None = None,
+        reload: Callable[[], list[FeedSpec] | None] | None = None,
     ) -> None:
-        """Poll until ``stop`` is set (or the task is cancelled); report each busy round."""
+        """Poll until ``stop`` is set (or the task is cancelled); report each busy round.
+
+        ``reload`` is asked before every round for a changed registry (None: unchanged).
+        """
         stop = stop or asyncio.Event()
         last_prune = 0.0
         while not stop.is_set():
+            changed = reload() if reload is not None else None
+            if changed is not None:
+                self.set_feeds(changed)
             report = await self.poll_due()
             if on_round is not None and report.due:
                 on_round(report)

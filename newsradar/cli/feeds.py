@@ -54,15 +54,38 @@ def ingest(
     allow_private: Annotated[bool, ALLOW_PRIVATE] = False,
     feeds_file: FeedsFile = None,
     state_dir: StateDir = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Requests in flight in all.")] = 50,
+    per_host: Annotated[int, typer.Option(min=1, help="Requests in flight per host.")] = 2,
+    host_spacing: Annotated[
+        float, typer.Option(min=0, help="Seconds between request starts to one host.")
+    ] = 1.0,
+    min_interval: Annotated[
+        float, typer.Option(min=1, help="Shortest poll interval of a feed, seconds.")
+    ] = 300.0,
+    max_interval: Annotated[
+        float, typer.Option(min=1, help="Longest poll interval of a feed, seconds.")
+    ] = 86400.0,
 ) -> None:
-    """Without --once: poll the feeds file (or the URLs) politely until Ctrl-C."""
+    """Without --once: poll the feeds file (or the URLs) politely until Ctrl-C.
+
+    The feeds file is re-read when it changes. Politeness: at most --per-host requests in
+    flight to one host, starting --host-spacing seconds apart; each feed's interval adapts
+    to its item rate between --min-interval and --max-interval.
+    """
     if once:
         if not feed_urls:
             _err("error: give at least one FEED_URL")
             raise typer.Exit(2)
         _ingest_once(feed_urls, allow_private)
         return
-    _poll(feed_urls, allow_private, feeds_file, state_dir)
+    politeness = {
+        "concurrency": concurrency,
+        "per_host": per_host,
+        "host_spacing_s": host_spacing,
+        "min_interval_s": min_interval,
+        "max_interval_s": max(min_interval, max_interval),
+    }
+    _poll(feed_urls, allow_private, feeds_file, state_dir, politeness)
 
 
 def _ingest_once(feed_urls: list[str], allow_private: bool) -> None:
@@ -86,20 +109,37 @@ def _ingest_once(feed_urls: list[str], allow_private: bool) -> None:
 
 
 def _poll(
-    urls: list[str] | None, allow_private: bool, feeds_file: Path | None, state_dir: Path | None
+    urls: list[str] | None,
+    allow_private: bool,
+    feeds_file: Path | None,
+    state_dir: Path | None,
+    politeness: dict[str, float],
 ) -> None:
     import asyncio
 
     from ingest.poller import Poller, RoundReport
     from ingest.produce import KafkaSink
     from ingest.registry import FeedSpec
+    from ingest.schedule import Limits
 
     settings = get_settings()
-    feeds = [FeedSpec(url=u) for u in urls] if urls else _load(feeds_file)
+    path = feeds_file or settings.feeds_file
+    feeds = [FeedSpec(url=u) for u in urls] if urls else _load(path)
     if not feeds:
         _err("error: no feeds: give FEED_URLs or add some with `newsradar feeds add`")
         raise typer.Exit(2)
-    sink = KafkaSink(settings)
+    seen_mtime = [_mtime(path)]
+
+    def reload() -> list[FeedSpec] | None:
+        if urls or _mtime(path) == seen_mtime[0]:
+            return None
+        seen_mtime[0] = _mtime(path)
+        try:
+            fresh = _load(path)
+        except typer.Exit:
+            return None  # keep polling the previous list; the error is on stderr
+        _err(f"feeds file changed: {len(fresh)} feed(s)")
+        return fresh
 
     def progress(r: RoundReport) -> None:
         _err(
@@ -107,10 +147,22 @@ def _poll(
             f"unchanged, {r.errors} errors; {r.articles_new} new article(s)"
         )
 
+    sink = KafkaSink(settings)
+
     async def main() -> None:
-        poller = Poller(settings, feeds, sink, allow_private=allow_private, state_dir=state_dir)
+        poller = Poller(
+            settings,
+            feeds,
+            sink,
+            allow_private=allow_private,
+            state_dir=state_dir,
+            concurrency=int(politeness["concurrency"]),
+            per_host=int(politeness["per_host"]),
+            host_spacing_s=politeness["host_spacing_s"],
+            limits=Limits(politeness["min_interval_s"], politeness["max_interval_s"]),
+        )
         try:
-            await poller.run_forever(on_round=progress)
+            await poller.run_forever(on_round=progress, reload=reload)
         finally:
             await poller.aclose()
 
@@ -120,6 +172,13 @@ def _poll(
         pass
     finally:
         sink.close()
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
 
 
 @feeds_app.command("parse")
