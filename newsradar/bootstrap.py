@@ -16,6 +16,7 @@ from newsradar.topology import topic_specs
 
 DEPLOY_DIR = Path(__file__).resolve().parent.parent / "deploy"
 ARTICLES_TEMPLATE = DEPLOY_DIR / "elasticsearch" / "articles-template.json"
+ALERTS_TEMPLATE = DEPLOY_DIR / "elasticsearch" / "alerts-template.json"
 INDEX_VERSION = 1
 
 
@@ -27,13 +28,25 @@ class BootstrapReport:
     index_created: bool = False
 
 
-def articles_template(settings: Settings) -> dict[str, Any]:
-    template: dict[str, Any] = json.loads(ARTICLES_TEMPLATE.read_text())
-    template["index_patterns"] = [f"{settings.index_alias}-*"]
+def _template(path: Path, alias: str, settings: Settings) -> dict[str, Any]:
+    template: dict[str, Any] = json.loads(path.read_text())
+    template["index_patterns"] = [f"{alias}-*"]
     index_settings = template["template"]["settings"]
     index_settings["number_of_shards"] = settings.index_shards
     index_settings["number_of_replicas"] = settings.index_replicas
     return template
+
+
+def articles_template(settings: Settings) -> dict[str, Any]:
+    return _template(
+        settings.templates_dir / ARTICLES_TEMPLATE.name, settings.index_alias, settings
+    )
+
+
+def alerts_template(settings: Settings) -> dict[str, Any]:
+    return _template(
+        settings.templates_dir / ALERTS_TEMPLATE.name, settings.alerts_index_alias, settings
+    )
 
 
 def concrete_index(settings: Settings) -> str:
@@ -65,7 +78,14 @@ def ensure_topics(settings: Settings, report: BootstrapReport, timeout_s: float 
                 continue
             try:
                 admin.create_topics(
-                    [NewTopic(spec.name, spec.partitions, 1, topic_configs=spec.configs)]
+                    [
+                        NewTopic(
+                            spec.name,
+                            spec.partitions,
+                            settings.topic_replication_factor,
+                            topic_configs=spec.configs,
+                        )
+                    ]
                 )
                 report.topics_created.append(spec.name)
             except TopicAlreadyExistsError:
@@ -75,19 +95,29 @@ def ensure_topics(settings: Settings, report: BootstrapReport, timeout_s: float 
 
 
 def ensure_index(settings: Settings, report: BootstrapReport) -> None:
+    """The index templates, and each concrete index behind its write alias."""
+    from elasticsearch import BadRequestError
+
     from newsradar.es import es_client
 
     es = es_client(settings)
     try:
-        es.indices.put_index_template(
-            name=f"{settings.index_alias}-template", body=articles_template(settings)
-        )
-        index = concrete_index(settings)
-        report.index = index
-        if not es.indices.exists(index=index):
-            es.indices.create(index=index, aliases={settings.index_alias: {"is_write_index": True}})
-            report.index_created = True
-        es.cluster.health(index=index, wait_for_status="yellow", timeout="30s")
+        for alias, template in (
+            (settings.index_alias, articles_template(settings)),
+            (settings.alerts_index_alias, alerts_template(settings)),
+        ):
+            es.indices.put_index_template(name=f"{alias}-template", body=template)
+            index = f"{alias}-v{INDEX_VERSION}"
+            if not es.indices.exists(index=index):
+                try:
+                    es.indices.create(index=index, aliases={alias: {"is_write_index": True}})
+                    if alias == settings.index_alias:
+                        report.index_created = True
+                except BadRequestError as exc:  # another `init` won the race: same result
+                    if exc.error != "resource_already_exists_exception":
+                        raise
+            es.cluster.health(index=index, wait_for_status="yellow", timeout="30s")
+        report.index = concrete_index(settings)
     finally:
         es.close()
 

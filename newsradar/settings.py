@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     kafka_heap: str = "512m"
     topic_prefix: str = Field(default="", pattern=r"^[A-Za-z0-9._-]*$")
     topic_partitions: int = Field(default=4, ge=1)
+    topic_replication_factor: int = Field(default=1, ge=1)
     topic_retention_hours: int = Field(default=24 * 7, ge=1)
     dlq_retention_hours: int = Field(default=24 * 30, ge=1)
 
@@ -50,6 +51,11 @@ class Settings(BaseSettings):
     es_user: str = "newsradar"
     es_java_home: Path | None = None
     index_alias: str = "newsradar-articles"
+    alerts_index_alias: str = "newsradar-alerts"
+    templates_dir: Path = Field(
+        default_factory=lambda: Path(__file__).resolve().parent.parent / "deploy" / "elasticsearch",
+        description="index templates (deploy/elasticsearch in the repository)",
+    )
     index_shards: int = Field(default=1, ge=1)
     index_replicas: int = Field(default=0, ge=0)
 

@@ -37,8 +37,11 @@ def register(app: typer.Typer) -> None:
 def worker(
     loglevel: Annotated[str, typer.Option(help="faust log level")] = "info",
     metrics_port: Annotated[
-        int, typer.Option(help="serve Prometheus metrics on 127.0.0.1:PORT (0: off)")
+        int, typer.Option(help="serve Prometheus metrics on METRICS_ADDR:PORT (0: off)")
     ] = 0,
+    metrics_addr: Annotated[
+        str, typer.Option(help="address for the metrics server (0.0.0.0 in a container)")
+    ] = "127.0.0.1",
 ) -> None:
     from processors.app import run_worker
 
@@ -46,7 +49,7 @@ def worker(
     if metrics_port:
         from prometheus_client import start_http_server
 
-        start_http_server(metrics_port, addr="127.0.0.1")
+        start_http_server(metrics_port, addr=metrics_addr)
     run_worker(settings, loglevel=loglevel)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from elasticsearch import Elasticsearch
 
-from newsradar.bootstrap import bootstrap, concrete_index
+from newsradar.bootstrap import INDEX_VERSION, bootstrap
 from newsradar.es import es_client
 from newsradar.settings import Settings
 from newsradar.stack.elasticsearch import ElasticsearchNode
@@ -46,6 +46,7 @@ def pipeline(stack: Settings, tmp_path: Path) -> Iterator[Settings]:
             "topic_prefix": f"it-{run}.",
             "app_id": f"newsradar-it-{run}",
             "index_alias": f"nr-it-{run}",
+            "alerts_index_alias": f"nr-it-alerts-{run}",
             "topic_partitions": 4,
             "home": tmp_path / "home",
             "cache_dir": stack.cache,
@@ -68,8 +69,9 @@ def _cleanup(settings: Settings) -> None:
         admin.close()
     es = es_client(settings)
     try:
-        es.indices.delete(index=concrete_index(settings), ignore_unavailable=True)
-        es.indices.delete_index_template(name=f"{settings.index_alias}-template")
+        for alias in (settings.index_alias, settings.alerts_index_alias):
+            es.indices.delete(index=f"{alias}-v{INDEX_VERSION}", ignore_unavailable=True)
+            es.indices.delete_index_template(name=f"{alias}-template")
     finally:
         es.close()
 
@@ -80,6 +82,7 @@ def env_for(settings: Settings) -> dict[str, str]:
         NEWSRADAR_TOPIC_PREFIX=settings.topic_prefix,
         NEWSRADAR_APP_ID=settings.app_id,
         NEWSRADAR_INDEX_ALIAS=settings.index_alias,
+        NEWSRADAR_ALERTS_INDEX_ALIAS=settings.alerts_index_alias,
         NEWSRADAR_HOME=str(settings.home),
         NEWSRADAR_CACHE_DIR=str(settings.cache),
         NEWSRADAR_KAFKA_BOOTSTRAP=settings.kafka_bootstrap,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from newsradar.bootstrap import articles_template, concrete_index
+from newsradar.bootstrap import alerts_template, articles_template, concrete_index
 from newsradar.settings import Settings
 from newsradar.topology import topic_specs
 
@@ -41,3 +41,9 @@ def test_index_template_follows_the_alias_setting() -> None:
     assert template["index_patterns"] == ["radar-test-*"]
     assert template["template"]["settings"]["number_of_shards"] == 2
     assert concrete_index(s).startswith("radar-test-")
+
+
+def test_alerts_template_follows_its_alias() -> None:
+    template = alerts_template(Settings(alerts_index_alias="alerts-x"))
+    assert template["index_patterns"] == ["alerts-x-*"]
+    assert template["template"]["mappings"]["dynamic"] == "strict"
