@@ -24,6 +24,7 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -138,11 +139,9 @@ def _transport(limits: httpx.Limits, allow_private: bool) -> httpx.AsyncHTTPTran
     return transport
 
 
-class _NoCookies(httpx.Cookies):
-    """Feeds are fetched anonymously: cookies a server sets are not kept or sent back."""
-
-    def extract_cookies(self, response: httpx.Response) -> None:
-        return
+def _no_cookies() -> CookieJar:
+    """Feeds are fetched anonymously: a jar whose policy accepts no cookie at all."""
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
@@ -232,7 +231,7 @@ class Fetcher:
             follow_redirects=False,
             trust_env=False,  # no proxies from the environment: the address guard sees all
             transport=_transport(limits, allow_private),
-            cookies=_NoCookies(),
+            cookies=_no_cookies(),
             headers={
                 "User-Agent": user_agent,
                 "Accept": ACCEPT,

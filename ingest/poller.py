@@ -169,10 +169,12 @@ class Poller:
         stop: asyncio.Event | None = None,
         on_round: Callable[[RoundReport], None] | None = None,
         reload: Callable[[], list[FeedSpec] | None] | None = None,
+        idle_s: float = 60.0,
     ) -> None:
         """Poll until ``stop`` is set (or the task is cancelled); report each busy round.
 
-        ``reload`` is asked before every round for a changed registry (None: unchanged).
+        ``reload`` is asked before every round for a changed registry (None: unchanged);
+        between rounds the loop sleeps until the next feed is due, at most ``idle_s``.
         """
         stop = stop or asyncio.Event()
         last_prune = 0.0
@@ -188,7 +190,7 @@ class Poller:
                 self.store.prune_seen(now)
                 last_prune = now
             due = self.next_due_at()
-            wait = 60.0 if due is None else min(60.0, max(0.5, due - now))
+            wait = idle_s if due is None else min(idle_s, max(0.05, due - now))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=wait)
 

@@ -178,3 +178,35 @@ def test_read_timeout(loopback: LoopbackServer) -> None:
 def test_connection_refused() -> None:
     result = fetch("http://127.0.0.1:9/feed")
     assert not result.ok and result.error
+
+
+def test_connection_goes_to_the_vetted_address(
+    loopback: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The guard's answer is what the socket connects to: a second DNS lookup (which a
+    # rebinding attacker could answer differently) never happens.
+    vetted: list[str] = []
+
+    async def fake_public_address(host: str, port: int) -> str:
+        vetted.append(host)
+        return "127.0.0.1"
+
+    monkeypatch.setattr("ingest.fetch.public_address", fake_public_address)
+    loopback.routes["/f"] = Reply(body=FEED)
+    port = loopback.base.rsplit(":", 1)[1]
+    result = fetch(f"http://feeds.rebind.invalid:{port}/f", allow_private=False)
+    assert result.ok, result.error
+    assert vetted == ["feeds.rebind.invalid"]
+    assert loopback.requests[0][1]["host"] == f"feeds.rebind.invalid:{port}"
+
+
+def test_cookies_are_not_kept(loopback: LoopbackServer) -> None:
+    loopback.routes["/c"] = Reply(body=FEED, headers={"Set-Cookie": "track=1; Path=/"})
+
+    async def go() -> None:
+        async with Fetcher(allow_private=True) as fetcher:
+            await fetcher.fetch(loopback.url("/c"))
+            await fetcher.fetch(loopback.url("/c"))
+
+    asyncio.run(go())
+    assert "cookie" not in loopback.requests[1][1]

@@ -278,3 +278,32 @@ def test_articles_have_the_record_type(
     poll_round(poller)
     assert isinstance(sink.articles[0], Article)
     poller.store.close()
+
+
+def test_run_forever_reloads_the_registry(
+    loopback: LoopbackServer, settings: Settings, tmp_path: Path
+) -> None:
+    loopback.routes["/a"] = Reply(body=rss("https://n.example/1"))
+    loopback.routes["/b"] = Reply(body=rss("https://n.example/2"))
+    sink, seen = ListSink(), []
+    poller = make(settings, tmp_path, [loopback.url("/a")], sink, Clock())
+    registries = [[FeedSpec(url=loopback.url("/b"))]]
+
+    async def go() -> None:
+        stop = asyncio.Event()
+
+        def on_round(report: RoundReport) -> None:
+            seen.append(report)
+            if len(seen) == 2:
+                stop.set()
+
+        def reload() -> list[FeedSpec] | None:
+            return registries.pop() if seen and registries else None
+
+        polling = poller.run_forever(stop, on_round=on_round, reload=reload, idle_s=0.05)
+        await asyncio.wait_for(polling, 10)
+        await poller.aclose()
+
+    asyncio.run(go())
+    assert [a.url for a in sink.articles] == ["https://n.example/1", "https://n.example/2"]
+    assert list(poller.states) == [loopback.url("/b")]
