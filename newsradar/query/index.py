@@ -34,7 +34,8 @@ from newsradar.query.parser import parse_query
 
 K = TypeVar("K", bound=Hashable)
 
-Anchor = tuple[str, str]  # ("t", token) | ("p", prefix) | ("country"|"lang"|..., value)
+# ("t", token) | ("p", prefix) | (filter field, value) | ("pair", "country=KP|topic=x")
+Anchor = tuple[str, str]
 Anchors = frozenset[Anchor]
 
 # Relative cost of an anchor: how many articles it is likely to let through.
@@ -48,6 +49,9 @@ def _cost(anchors: Anchors) -> float:
             total += 1.0 + 4.0 / (len(value) + 1)
         elif kind == "p":
             total += 4.0 + 40.0 / (len(value) + 1)
+        elif kind == "pair":
+            first, second = (part.partition("=")[0] for part in value.split("|", 1))
+            total += _FILTER_COST[first] * _FILTER_COST[second] / 4000.0
         else:
             total += _FILTER_COST[kind]
     return total
@@ -82,7 +86,37 @@ def extract_anchors(node: Node, lang: str | None, an: Analyzer) -> Anchors | Non
         found = extract_anchors(child, lang, an)
         if found is not None and (best is None or _cost(found) < _cost(best)):
             best = found
+    filters = sorted(
+        {
+            (_FILTER_COST[child.field], _filter_key(child.field, child.value))
+            for child in operands
+            if isinstance(child, Filter)
+        }
+    )
+    if len(filters) >= 2:  # both filters must hold: anchor on the pair
+        pair = frozenset({("pair", "|".join(sorted(key for _, key in filters[:2])))})
+        if best is None or _cost(pair) < _cost(best):
+            best = pair
     return best
+
+
+def _filter_key(field: str, value: str) -> str:
+    return f"{field}={value.upper() if field == 'country' else value.lower()}"
+
+
+def _doc_filters(doc: MatchDoc) -> list[Anchor]:
+    """The article's filter anchors, then every pair of them."""
+    keys: list[Anchor] = [("country", c) for c in doc.countries]
+    keys.extend(("topic", t) for t in doc.topics)
+    if doc.lang:
+        keys.append(("lang", doc.lang))
+    if doc.source:
+        keys.append(("source", doc.source))
+    flat = sorted(f"{field}={value}" for field, value in keys)
+    keys.extend(
+        ("pair", f"{flat[i]}|{flat[j]}") for i in range(len(flat)) for j in range(i + 1, len(flat))
+    )
+    return keys
 
 
 def doc_anchors(doc: MatchDoc, prefix_lengths: Iterable[int] = ()) -> set[Anchor]:
@@ -91,43 +125,41 @@ def doc_anchors(doc: MatchDoc, prefix_lengths: Iterable[int] = ()) -> set[Anchor
     lengths = sorted(set(prefix_lengths))
     for token in doc.positions:
         found.update(("p", token[:n]) for n in lengths if n <= len(token))
-    found.update(("country", c) for c in doc.countries)
-    found.update(("topic", t) for t in doc.topics)
-    if doc.lang:
-        found.add(("lang", doc.lang))
-    if doc.source:
-        found.add(("source", doc.source))
+    found.update(_doc_filters(doc))
     return found
 
 
 @dataclass
 class _LangIndex:
-    terms: dict[str, set[int]] = field(default_factory=dict)
-    prefixes: dict[str, set[int]] = field(default_factory=dict)
+    """Anchor -> query ids for one article language. Posting lists are plain lists (most
+    hold one or two ids): memory matters at 100,000 queries times seven languages."""
+
+    terms: dict[str, list[int]] = field(default_factory=dict)
+    prefixes: dict[str, list[int]] = field(default_factory=dict)
     prefix_lengths: dict[int, int] = field(default_factory=dict)  # length -> how many
-    filters: dict[Anchor, set[int]] = field(default_factory=dict)
+    filters: dict[Anchor, list[int]] = field(default_factory=dict)
     always: set[int] = field(default_factory=set)
-    anchors_of: dict[int, Anchors | None] = field(default_factory=dict)
 
     def add(self, qid: int, anchors: Anchors | None) -> None:
-        self.anchors_of[qid] = anchors
         if anchors is None:
             self.always.add(qid)
             return
         for anchor in anchors:
             kind, value = anchor
             if kind == "t":
-                self.terms.setdefault(value, set()).add(qid)
+                self.terms.setdefault(value, []).append(qid)
             elif kind == "p":
-                self.prefixes.setdefault(value, set()).add(qid)
+                self.prefixes.setdefault(value, []).append(qid)
                 self.prefix_lengths[len(value)] = self.prefix_lengths.get(len(value), 0) + 1
             else:
-                self.filters.setdefault(anchor, set()).add(qid)
+                self.filters.setdefault(anchor, []).append(qid)
 
-    def remove(self, qid: int) -> None:
-        anchors = self.anchors_of.pop(qid, None)
-        self.always.discard(qid)
-        for anchor in anchors or ():
+    def remove(self, qid: int, anchors: Anchors | None) -> None:
+        """Undo :meth:`add` (``anchors`` as extracted then: extraction is deterministic)."""
+        if anchors is None:
+            self.always.discard(qid)
+            return
+        for anchor in anchors:
             kind, value = anchor
             if kind == "t":
                 _discard(self.terms, value, qid)
@@ -157,23 +189,17 @@ class _LangIndex:
                     found.update(hit)
         filters = self.filters
         if filters:
-            keys: list[Anchor] = [("country", c) for c in doc.countries]
-            keys.extend(("topic", t) for t in doc.topics)
-            if doc.lang:
-                keys.append(("lang", doc.lang))
-            if doc.source:
-                keys.append(("source", doc.source))
-            for key in keys:
+            for key in _doc_filters(doc):
                 hit = filters.get(key)
                 if hit:
                     found.update(hit)
         return found
 
 
-def _discard(table: dict[Any, set[int]], key: Any, qid: int) -> None:
+def _discard(table: dict[Any, list[int]], key: Any, qid: int) -> None:
     ids = table.get(key)
-    if ids is not None:
-        ids.discard(qid)
+    if ids is not None and qid in ids:
+        ids.remove(qid)
         if not ids:
             del table[key]
 
@@ -210,15 +236,15 @@ class QueryIndex(Generic[K]):
         self._ids[key] = qid
         self._queries[qid] = (key, node)
         for lang, index in self._by_lang.items():
-            index.add(qid, extract_anchors(node, lang, self.analyzer))
+            self._add_to(index, qid, node, lang)
 
     def remove(self, key: K) -> bool:
         qid = self._ids.pop(key, None)
         if qid is None:
             return False
-        del self._queries[qid]
-        for index in self._by_lang.values():
-            index.remove(qid)
+        _, node = self._queries.pop(qid)
+        for lang, index in self._by_lang.items():
+            index.remove(qid, extract_anchors(node, lang, self.analyzer))
         return True
 
     def _index_for(self, lang: str | None) -> _LangIndex:
@@ -227,9 +253,12 @@ class QueryIndex(Generic[K]):
         if index is None:
             index = _LangIndex()
             for qid, (_, node) in self._queries.items():
-                index.add(qid, extract_anchors(node, key, self.analyzer))
+                self._add_to(index, qid, node, key)
             self._by_lang[key] = index
         return index
+
+    def _add_to(self, index: _LangIndex, qid: int, node: Node, lang: str | None) -> None:
+        index.add(qid, extract_anchors(node, lang, self.analyzer))
 
     def prepare(self, *langs: str | None) -> None:
         """Build the per-language anchor indexes now rather than on the first article."""
@@ -244,9 +273,10 @@ class QueryIndex(Generic[K]):
     def match(self, doc: MatchDoc) -> list[tuple[K, MatchResult]]:
         """The queries that match ``doc``, in insertion order, with their matched terms."""
         an = self.analyzer
+        queries = self._queries
         out: list[tuple[K, MatchResult]] = []
         for qid in sorted(self._index_for(doc.lang).candidates(doc)):
-            key, node = self._queries[qid]
+            key, node = queries[qid]
             if test(node, doc, an):
                 out.append((key, MatchResult(True, explain(node, doc, an))))
         return out

@@ -16,10 +16,10 @@ Semantics (the Elasticsearch translation in :mod:`newsradar.query.es` agrees wit
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, NamedTuple, Protocol
 
 from newsradar.query.analysis import Analyzer, default_analyzer
 from newsradar.query.ast import (
@@ -32,8 +32,6 @@ from newsradar.query.ast import (
     Phrase,
     Prefix,
     Term,
-    is_positional,
-    leaves,
 )
 from newsradar.query.parser import parse_query
 
@@ -56,7 +54,16 @@ class ArticleLike(Protocol):
 class MatchDoc:
     """The view of an article the matcher needs: lemma tokens and their positions, metadata."""
 
-    __slots__ = ("_prefix_cache", "countries", "lang", "positions", "source", "tokens", "topics")
+    __slots__ = (
+        "_prefix_cache",
+        "_sorted",
+        "countries",
+        "lang",
+        "positions",
+        "source",
+        "tokens",
+        "topics",
+    )
 
     def __init__(
         self,
@@ -80,6 +87,7 @@ class MatchDoc:
                 found.append(i)
         self.positions = positions
         self._prefix_cache: dict[str, list[int]] = {}
+        self._sorted: list[str] | None = None
 
     @classmethod
     def from_article(cls, article: ArticleLike, source: str | None = None) -> MatchDoc:
@@ -92,29 +100,33 @@ class MatchDoc:
         return cls(tokens, article.lang, article.countries, article.topics, source)
 
     def prefix_positions(self, prefix: str) -> list[int]:
+        """Positions of the tokens that start with ``prefix``, sorted."""
         found = self._prefix_cache.get(prefix)
         if found is None:
-            found = sorted(
-                i
-                for token, where in self.positions.items()
-                if token.startswith(prefix)
-                for i in where
-            )
+            if self._sorted is None:
+                self._sorted = sorted(self.positions)
+            ordered = self._sorted
+            found = []
+            for k in range(bisect_left(ordered, prefix), len(ordered)):
+                if not ordered[k].startswith(prefix):
+                    break
+                found.extend(self.positions[ordered[k]])
+            found.sort()
             self._prefix_cache[prefix] = found
         return found
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """A query leaf that matched: its query text and the token positions it covers
-    (filters have no positions)."""
+    (filters have no positions). A named tuple: thousands are made per article."""
 
     term: str
     positions: tuple[int, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class MatchResult:
+class MatchResult(NamedTuple):
+    """Whether the query matched and, if so, the hits that made it match."""
+
     matched: bool
     hits: tuple[Hit, ...] = ()
 
@@ -141,24 +153,52 @@ def matches(query: Node | str, doc: MatchDoc, analyzer: Analyzer | None = None) 
 
 def test(node: Node, doc: MatchDoc, an: Analyzer) -> bool:
     """The boolean answer alone (short-circuiting; what the presearcher calls)."""
-    if isinstance(node, Term):
-        tokens = an.lemmas(node.text, doc.lang)
-        if len(tokens) == 1:
-            return tokens[0] in doc.positions
-        return bool(_sequence_spans(tokens, doc))
-    if isinstance(node, And):
-        return all(test(child, doc, an) for child in node.children)
-    if isinstance(node, Or):
-        return any(test(child, doc, an) for child in node.children)
-    if isinstance(node, Not):
-        return not test(node.child, doc, an)
-    if isinstance(node, Filter):
-        return _filter(node, doc)
-    if isinstance(node, Prefix):
-        return bool(doc.prefix_positions(an.prefix(node.text)))
-    if isinstance(node, Phrase):
-        return bool(_sequence_spans(an.lemmas(node.text, doc.lang), doc))
-    return bool(spans(node, doc, an))
+    return _TESTS[type(node)](node, doc, an)
+
+
+def _test_term(node: Any, doc: MatchDoc, an: Analyzer) -> bool:
+    tokens = an.lemmas(node.text, doc.lang)
+    if len(tokens) == 1:
+        return tokens[0] in doc.positions
+    return bool(sequence_spans(tokens, doc))
+
+
+def _test_and(node: Any, doc: MatchDoc, an: Analyzer) -> bool:
+    for child in node.children:  # noqa: SIM110 - a loop is cheaper than all(<generator>)
+        if not _TESTS[type(child)](child, doc, an):
+            return False
+    return True
+
+
+def _test_or(node: Any, doc: MatchDoc, an: Analyzer) -> bool:
+    for child in node.children:  # noqa: SIM110 - a loop is cheaper than any(<generator>)
+        if _TESTS[type(child)](child, doc, an):
+            return True
+    return False
+
+
+def _test_not(node: Any, doc: MatchDoc, an: Analyzer) -> bool:
+    return not test(node.child, doc, an)
+
+
+def _test_prefix(node: Any, doc: MatchDoc, an: Analyzer) -> bool:
+    return bool(doc.prefix_positions(an.prefix(node.text)))
+
+
+def _test_near(node: Any, doc: MatchDoc, an: Analyzer) -> bool:
+    return bool(near_windows(node, doc, an))
+
+
+_TESTS: dict[type, Callable[[Any, MatchDoc, Analyzer], bool]] = {
+    Term: _test_term,
+    Phrase: _test_term,
+    And: _test_and,
+    Or: _test_or,
+    Not: _test_not,
+    Filter: lambda node, doc, an: _filter(node, doc),
+    Prefix: _test_prefix,
+    Near: _test_near,
+}
 
 
 def _filter(node: Filter, doc: MatchDoc) -> bool:
@@ -171,14 +211,19 @@ def _filter(node: Filter, doc: MatchDoc) -> bool:
     return doc.source == node.value.lower()
 
 
-def _sequence_spans(tokens: tuple[str, ...], doc: MatchDoc) -> list[Span]:
+def sequence_spans(tokens: tuple[str, ...], doc: MatchDoc) -> list[Span]:
+    positions = doc.positions
+    if len(tokens) == 1:
+        found = positions.get(tokens[0])
+        return [(p, p + 1) for p in found] if found else []
     if not tokens:
         return []
-    first = doc.positions.get(tokens[0])
+    first = positions.get(tokens[0])
     if not first:
         return []
-    if any(token not in doc.positions for token in tokens[1:]):
-        return []
+    for token in tokens[1:]:
+        if token not in positions:
+            return []
     n, words = len(tokens), doc.tokens
     return [(p, p + n) for p in first if words[p : p + n] == tokens]
 
@@ -186,20 +231,20 @@ def _sequence_spans(tokens: tuple[str, ...], doc: MatchDoc) -> list[Span]:
 def spans(node: Node, doc: MatchDoc, an: Analyzer) -> list[Span]:
     """Token spans of a positional node in ``doc`` (sorted for leaves)."""
     if isinstance(node, Term):
-        return _sequence_spans(an.lemmas(node.text, doc.lang), doc)
+        return sequence_spans(an.lemmas(node.text, doc.lang), doc)
     if isinstance(node, Phrase):
-        return _sequence_spans(an.lemmas(node.text, doc.lang), doc)
+        return sequence_spans(an.lemmas(node.text, doc.lang), doc)
     if isinstance(node, Prefix):
         return [(p, p + 1) for p in doc.prefix_positions(an.prefix(node.text))]
     if isinstance(node, Or):
         found = {span for child in node.children for span in spans(child, doc, an)}
         return sorted(found)
     if isinstance(node, Near):
-        return _near_windows(node, doc, an)
+        return near_windows(node, doc, an)
     raise TypeError(f"{type(node).__name__} has no positions")
 
 
-def _near_windows(node: Near, doc: MatchDoc, an: Analyzer) -> list[Span]:
+def near_windows(node: Near, doc: MatchDoc, an: Analyzer) -> list[Span]:
     left = spans(node.left, doc, an)
     if not left:
         return []
@@ -217,37 +262,82 @@ def _near_windows(node: Near, doc: MatchDoc, an: Analyzer) -> list[Span]:
 
 def explain(node: Node, doc: MatchDoc, an: Analyzer) -> tuple[Hit, ...]:
     """The positive leaves that make ``node`` (known to match) match, with positions."""
-    found: dict[str, set[int]] = {}
+    found: dict[str, list[int]] = {}
     _collect(node, doc, an, found, None)
-    return tuple(Hit(term, tuple(sorted(found[term]))) for term in sorted(found))
+    if len(found) == 1:
+        for term, positions in found.items():
+            return (Hit(term, tuple(positions) if len(positions) < 2 else _norm(positions)),)
+    return tuple([Hit(term, _norm(found[term])) for term in sorted(found)])
+
+
+def _norm(positions: list[int]) -> tuple[int, ...]:
+    return tuple(sorted(set(positions)))
+
+
+_labels: dict[Node, str] = {}
+
+
+def _label(node: Node) -> str:
+    label = _labels.get(node)
+    if label is None:
+        if len(_labels) > 1_000_000:
+            _labels.clear()
+        label = _labels[node] = str(node)
+    return label
 
 
 def _collect(
     node: Node,
     doc: MatchDoc,
     an: Analyzer,
-    found: dict[str, set[int]],
+    found: dict[str, list[int]],
     within: list[Span] | None,
 ) -> None:
-    if isinstance(node, And):
+    kind = type(node)
+    if kind is Term or kind is Phrase:
+        tokens = an.lemmas(node.text, doc.lang)  # type: ignore[union-attr]
+        if len(tokens) == 1 and within is None:
+            positions: list[int] = doc.positions.get(tokens[0], [])
+        else:
+            positions = _inside(sequence_spans(tokens, doc), within)
+    elif kind is Prefix:
+        positions = doc.prefix_positions(an.prefix(node.text))  # type: ignore[union-attr]
+        if within is not None:
+            positions = _inside([(p, p + 1) for p in positions], within)
+    elif isinstance(node, And):
         for child in node.children:
             _collect(child, doc, an, found, within)
+        return
     elif isinstance(node, Or):
         for child in node.children:
-            if test(child, doc, an):
+            if within is not None or test(child, doc, an):
                 _collect(child, doc, an, found, within)
-    elif isinstance(node, Filter):
-        found.setdefault(str(node), set())
+        return
     elif isinstance(node, Near):
-        windows = _near_windows(node, doc, an)
-        for leaf in leaves(node):
-            _collect(leaf, doc, an, found, windows)
-    elif is_positional(node):
-        positions = {
-            p
-            for start, end in spans(node, doc, an)
-            if within is None or any(ws <= start and end <= we for ws, we in within)
-            for p in range(start, end)
-        }
-        if positions:
-            found.setdefault(str(node), set()).update(positions)
+        windows = near_windows(node, doc, an)
+        if within is not None:
+            windows = [w for w in windows if any(a <= w[0] and w[1] <= b for a, b in within)]
+        _collect(node.left, doc, an, found, windows)
+        _collect(node.right, doc, an, found, windows)
+        return
+    elif isinstance(node, Filter):
+        found.setdefault(_label(node), [])
+        return
+    else:  # Not: nothing positive to report
+        return
+    if positions:
+        label = _label(node)
+        if label in found:
+            found[label] = found[label] + positions
+        else:
+            found[label] = positions
+
+
+def _inside(spans: list[Span], within: list[Span] | None) -> list[int]:
+    """The token positions covered by ``spans`` that lie inside one of the windows."""
+    return [
+        p
+        for start, end in spans
+        if within is None or any(a <= start and end <= b for a, b in within)
+        for p in range(start, end)
+    ]

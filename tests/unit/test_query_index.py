@@ -119,7 +119,8 @@ def test_anchor_choice() -> None:
     assert anchors("sanctions") == {("t", "sanction")}
     assert anchors("sanctions", "de") == {("t", "sanctions")}
     assert anchors("oil AND lang:en") == {("t", "oil")}
-    assert anchors("lang:en AND topic:energy") == {("topic", "energy")}
+    assert anchors("lang:en AND topic:energy") == {("pair", "lang=en|topic=energy")}
+    assert anchors("oil AND lang:en AND topic:energy") == {("t", "oil")}
     assert anchors("oil OR gas*") == {("t", "oil"), ("p", "gas")}
     assert anchors("oil OR NOT gas") is None
     assert anchors("NOT gas") is None
