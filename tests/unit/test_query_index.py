@@ -27,7 +27,7 @@ def random_positional(rng: random.Random, depth: int) -> Node:
     if roll < 0.5 or depth > 2:
         return Term(rng.choice(WORDS))
     if roll < 0.65:
-        return Prefix(rng.choice(["oi", "sanc", "зб", "ра", "wa", "cc", "dd"]))  # noqa: RUF001
+        return Prefix(rng.choice(["oi", "sanc", "зб", "ра", "wa", "cc", "dd"]))
     if roll < 0.8:
         return Phrase(" ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 3))))
     if roll < 0.9:

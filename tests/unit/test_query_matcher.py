@@ -12,7 +12,7 @@ from tests.unit.query_support import doc, toy_analyzer
 AN = toy_analyzer()
 
 UK = doc(
-    "Москва і Пхеньян заперечують продаж зброї. Угода про зброю. "  # noqa: RUF001
+    "Москва і Пхеньян заперечують продаж зброї. Угода про зброю. "
     "Технології для атомних підводних човнів.",
     lang="uk",
     countries=("KP", "RU", "US"),
