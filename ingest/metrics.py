@@ -19,6 +19,7 @@ CounterHook = Callable[[str, int, dict[str, str]], None]
 FETCHES = "newsradar_ingest_fetches_total"  # outcome: ok|not_modified|unchanged|error|blocked
 ARTICLES = "newsradar_ingest_articles_total"  # outcome: new|seen|duplicate|delivery_failed
 ROUNDS = "newsradar_ingest_poll_rounds_total"
+FULL_TEXT = "newsradar_ingest_full_text_total"  # outcome: ok|failed
 
 
 class Counters:

@@ -21,9 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ingest import schedule
+from ingest import fulltext, schedule
 from ingest.fetch import Fetcher, FetchResult
-from ingest.metrics import ARTICLES, FETCHES, ROUNDS, Counters
+from ingest.metrics import ARTICLES, FETCHES, FULL_TEXT, ROUNDS, Counters
 from ingest.parse import ParsedFeed, parse_feed
 from ingest.produce import ArticleSink
 from ingest.registry import FeedSpec
@@ -204,6 +204,7 @@ class Poller:
         fetcher = await self._bind_loop()
         polled = await asyncio.gather(*(self._poll(fetcher, spec, st) for spec, st in due))
         fresh, pairs = self._select_new(polled, report)
+        await self._full_text(fresh, pairs, fetcher)
         for article in fresh:
             self.sink.send(article)
         delivered = True
@@ -225,9 +226,25 @@ class Poller:
         self.counters.inc(ROUNDS)
         return report
 
+    @contextlib.asynccontextmanager
+    async def _slot(self, host: str) -> AsyncIterator[None]:
+        """Politeness for one request: a global slot, then the host's slot and spacing."""
+        async with self._slots, self._gate.slot(host):
+            yield
+
+    async def _full_text(
+        self, fresh: list[Article], pairs: list[tuple[str, str]], fetcher: Fetcher
+    ) -> None:
+        feed_of = dict(pairs)
+        wanted = [a for a in fresh if self.feeds[feed_of[a.id]].full_text]
+        if wanted:
+            done = await fulltext.enrich(wanted, fetcher, self._slot)
+            self.counters.inc(FULL_TEXT, done.extracted, outcome="ok")
+            self.counters.inc(FULL_TEXT, done.failed, outcome="failed")
+
     async def _poll(self, fetcher: Fetcher, spec: FeedSpec, st: FeedState) -> _Polled:
         host = urlsplit(st.url).hostname or st.url
-        async with self._slots, self._gate.slot(host):
+        async with self._slot(host):
             result = await fetcher.fetch(st.url, etag=st.etag, last_modified=st.last_modified)
         item = _Polled(spec, st, result)
         if not result.ok or result.content is None:

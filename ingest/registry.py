@@ -7,7 +7,7 @@ feeds:
     country: UA                # the source's country, ISO 3166-1 alpha-2
     lang: uk                   # the source's language (default: the feed's own)
     tags: [news, ukraine]
-    full_text: false           # fetch and extract the article page (not implemented yet)
+    full_text: false           # fetch each new article's page, extract its text (trafilatura)
 ```
 
 A bare list of URLs (strings) is accepted too. Unknown keys are an error, so a typo does

@@ -307,3 +307,45 @@ def test_run_forever_reloads_the_registry(
     asyncio.run(go())
     assert [a.url for a in sink.articles] == ["https://n.example/1", "https://n.example/2"]
     assert list(poller.states) == [loopback.url("/b")]
+
+
+ARTICLE_PAGE = (
+    "<html><head><title>Page</title></head><body><nav>Home | World | Sport</nav>"
+    "<article><h1>Kim meets Putin</h1>"
+    + "<p>North Korea's leader Kim Jong Un ordered officials to deepen relations with Russia "
+    "after his visit to the Russian Far East, the state agency KCNA reported.</p>"
+    * 4
+    + "</article><footer>Copyright 2023 Example News</footer></body></html>"
+).encode()
+
+
+def test_full_text_feeds_get_the_article_page_text(
+    loopback: LoopbackServer, settings: Settings, tmp_path: Path
+) -> None:
+    page, missing = loopback.url("/art/1"), loopback.url("/art/404")
+    loopback.routes["/art/1"] = Reply(
+        body=ARTICLE_PAGE, headers={"Content-Type": "text/html; charset=utf-8"}
+    )
+    items = "".join(
+        f"<item><title>t</title><link>{u}</link><description>Teaser.</description></item>"
+        for u in (page, missing)
+    )
+    loopback.routes["/f"] = Reply(body=f"<rss><channel>{items}</channel></rss>".encode())
+    counters, sink = Counters(), ListSink()
+    poller = Poller(
+        settings,
+        [FeedSpec(url=loopback.url("/f"), full_text=True)],
+        sink,
+        allow_private=True,
+        state_dir=tmp_path / "s",
+        counters=counters,
+        host_spacing_s=0.0,
+    )
+    poll_round(poller)
+    texts = {a.url: a.text for a in sink.articles}
+    assert "deepen relations with Russia" in texts[page]
+    assert "Home | World" not in texts[page] and "Copyright" not in texts[page]
+    assert texts[missing] == "Teaser."
+    assert counters.get("newsradar_ingest_full_text_total", outcome="ok") == 1
+    assert counters.get("newsradar_ingest_full_text_total", outcome="failed") == 1
+    poller.store.close()
