@@ -41,10 +41,10 @@ def find(original: str, norm: Normalized, gazetteer: Gazetteer) -> list[Found]:
     if not candidates:
         return []
     candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(length)  # 1 where a longer match already stands
     found: list[Found] = []
     for start, end, entries in candidates:
-        if any(start < t_end and t_start < end for t_start, t_end in taken):
+        if taken.find(1, start, end) != -1:
             continue
         o_start, o_end = norm.to_original(start, end)
         surface = original[o_start:o_end]
@@ -59,7 +59,7 @@ def find(original: str, norm: Normalized, gazetteer: Gazetteer) -> list[Found]:
             ]
         if not valid:
             continue
-        taken.append((start, end))
+        taken[start:end] = b"\x01" * (end - start)
         codes = {e.code for e in valid}
         if BLOCK in codes or len(codes) != 1:
             continue  # not a country mention, or not clear which country

@@ -12,7 +12,6 @@ compounds). A topic is assigned when the weighted count (each term counted at mo
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -144,7 +143,6 @@ class TopicClassifier:
                 hits.setdefault(topic_index, {}).setdefault(key, []).append(start)
         if not hits:
             return []
-        starts: list[int] | None = None
         rules = self._rules[lang or ""]
         out = []
         for topic_index, found in hits.items():
@@ -159,21 +157,15 @@ class TopicClassifier:
                 if key in found
             )
             for a, b, within, weight in rule.near:
-                if a in found and b in found:
-                    if starts is None:
-                        starts = _token_starts(joined)
-                    if _near(found[a], found[b], within, starts):
-                        score += weight
+                if a in found and b in found and _near(found[a], found[b], within, joined):
+                    score += weight
             if score >= self.topics[topic_index].threshold:
                 out.append(self.topics[topic_index].id)
         return sorted(out)
 
 
-def _token_starts(joined: str) -> list[int]:
-    return [i for i, ch in enumerate(joined) if ch == " "]
-
-
-def _near(a: list[int], b: list[int], within: int, starts: list[int]) -> bool:
-    pos_a = [bisect.bisect_right(starts, s) for s in a]
-    pos_b = [bisect.bisect_right(starts, s) for s in b]
+def _near(a: list[int], b: list[int], within: int, joined: str) -> bool:
+    """Two terms within ``within`` words: positions are counted in spaces before them."""
+    pos_a = [joined.count(" ", 0, s) for s in a]
+    pos_b = [joined.count(" ", 0, s) for s in b]
     return any(abs(x - y) <= within for x in pos_a for y in pos_b)
