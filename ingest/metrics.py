@@ -8,8 +8,9 @@ The poller counts into a :class:`Counters`; pass a ``hook`` to forward every inc
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from ingest.state import FeedState
 
@@ -40,12 +41,15 @@ class Counters:
     def get(self, name: str, **labels: str) -> int:
         return self._values.get((name, tuple(sorted(labels.items()))), 0)
 
+    def items(self) -> list[tuple[str, tuple[tuple[str, str], ...], int]]:
+        """(name, sorted label pairs, value), sorted."""
+        with self._lock:
+            return sorted((name, labels, v) for (name, labels), v in self._values.items())
+
     def snapshot(self) -> dict[str, int]:
         """``name{label="value",...}`` → value, Prometheus text style keys."""
-        with self._lock:
-            items = list(self._values.items())
         out: dict[str, int] = {}
-        for (name, labels), value in sorted(items):
+        for name, labels, value in self.items():
             inner = ",".join(f'{k}="{v}"' for k, v in labels)
             out[f"{name}{{{inner}}}" if inner else name] = value
         return out
@@ -70,3 +74,38 @@ def feed_gauges(states: Iterable[FeedState]) -> list[Gauge]:
             Gauge("newsradar_feed_dead", s.key, 1.0 if s.dead else 0.0),
         ]
     return gauges
+
+
+class PrometheusCollector:
+    """A prometheus_client collector of the ingest counters and per-feed gauges.
+
+    ``prometheus_client.REGISTRY.register(PrometheusCollector(poller.counters,
+    lambda: poller.states.values()))``; values are read at scrape time.
+    """
+
+    def __init__(self, counters: Counters, states: Callable[[], Iterable[FeedState]]) -> None:
+        self._counters = counters
+        self._states = states
+
+    def collect(self) -> Iterator[Any]:
+        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+        families: dict[str, Any] = {}
+        for name, labels, value in self._counters.items():
+            base = name.removesuffix("_total")
+            family = families.get(base)
+            if family is None:
+                family = families[base] = CounterMetricFamily(
+                    base, f"ingest {base}", labels=[k for k, _ in labels]
+                )
+            family.add_metric([v for _, v in labels], value)
+        yield from families.values()
+        gauges: dict[str, Any] = {}
+        for gauge in feed_gauges(self._states()):
+            family = gauges.get(gauge.name)
+            if family is None:
+                family = gauges[gauge.name] = GaugeMetricFamily(
+                    gauge.name, f"per-feed {gauge.name}", labels=["feed"]
+                )
+            family.add_metric([gauge.feed], gauge.value)
+        yield from gauges.values()

@@ -349,3 +349,22 @@ def test_full_text_feeds_get_the_article_page_text(
     assert counters.get("newsradar_ingest_full_text_total", outcome="ok") == 1
     assert counters.get("newsradar_ingest_full_text_total", outcome="failed") == 1
     poller.store.close()
+
+
+def test_prometheus_collector_exports_counters_and_feed_gauges() -> None:
+    from prometheus_client import CollectorRegistry, generate_latest
+
+    from ingest.metrics import PrometheusCollector
+    from ingest.state import FeedState
+
+    counters = Counters()
+    counters.inc(FETCHES, 3, outcome="ok")
+    counters.inc(ARTICLES, 7, outcome="new")
+    state = FeedState(key="https://a/f", url="https://a/f", rate_per_h=1.5, last_success_at=1e9)
+    registry = CollectorRegistry()
+    registry.register(PrometheusCollector(counters, lambda: [state]))
+    text = generate_latest(registry).decode()
+    assert 'newsradar_ingest_fetches_total{outcome="ok"} 3.0' in text
+    assert 'newsradar_ingest_articles_total{outcome="new"} 7.0' in text
+    assert 'newsradar_feed_items_per_hour{feed="https://a/f"} 1.5' in text
+    assert 'newsradar_feed_last_success_timestamp{feed="https://a/f"} 1e+09' in text
