@@ -10,7 +10,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -73,6 +73,22 @@ class Settings(BaseSettings):
     allow_private_addresses: bool = False
     fetch_timeout_s: float = Field(default=20.0, gt=0)
     max_feed_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+
+    # --- notifier and subscriptions API ---------------------------------------------
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = "newsradar@localhost"
+    smtp_starttls: bool = False
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    notify_timeout_s: float = Field(default=10.0, gt=0, description="one delivery attempt")
+    notify_max_attempts: int = Field(default=4, ge=1, le=20)
+    notify_backoff_s: float = Field(default=1.0, ge=0, description="first retry delay, doubled")
+    notify_backoff_max_s: float = Field(default=30.0, ge=0)
+    notify_daily_hour: int = Field(default=8, ge=0, le=23, description="UTC hour of daily digests")
+    api_tokens: list[SecretStr] = Field(
+        default_factory=list, description="bearer tokens of the API (JSON list)"
+    )
 
     # --- readiness -------------------------------------------------------------
     start_timeout_s: float = Field(default=180.0, gt=0)
