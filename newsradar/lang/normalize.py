@@ -68,7 +68,7 @@ def normalize_word(word: str) -> str:
     text = unicodedata.normalize("NFC", word)
     if "\u0301" in text or "\u0300" in text:
         text = _DROP_RE.sub("", text)
-    return text.lower().translate(_TABLE)
+    return text.lower().translate(_TABLE).replace("\u0307", "")
 
 
 def normalize(text: str) -> Normalized:
@@ -91,7 +91,10 @@ def _normalize_slow(text: str) -> Normalized:
         while j < n and unicodedata.combining(text[j]):
             j += 1
         cluster = "".join(c for c in text[i:j] if c not in _DROP)
-        piece = unicodedata.normalize("NFC", cluster).lower().translate(_TABLE)
+        # lower() turns "İ" into "i" + U+0307 (combining dot): drop the dot.
+        piece = (
+            unicodedata.normalize("NFC", cluster).lower().translate(_TABLE).replace("\u0307", "")
+        )
         for ch in piece:
             out.append(ch)
             offsets.append(i)

@@ -1,0 +1,63 @@
+"""The gazetteer and taxonomy files are well-formed and complete."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pycountry
+import pytest
+import yaml
+
+from newsradar.lang import SUPPORTED_LANGUAGES
+from processors.tagging import gazetteer
+from processors.tagging.topics import DEFAULT_TAXONOMY, TopicClassifier
+
+CODES = {c.alpha_2 for c in pycountry.countries} | {"XK", ""}
+REQUIRED_TOPICS = {
+    "weapons", "military_cooperation", "nuclear", "space", "sanctions", "diplomacy",
+    "elections", "energy", "food_security", "cyber", "terrorism", "natural_disasters",
+    "public_health", "trade_economy", "human_rights", "migration",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_rows_use_iso_codes_and_known_kinds(lang: str) -> None:
+    rows = gazetteer.read_rows(lang)
+    assert len(rows) > 400
+    for code, kind, phrase, flags in rows:
+        assert kind in gazetteer.KINDS
+        assert code in CODES or kind == "cue", (code, phrase)
+        assert phrase == phrase.strip() and phrase
+        assert flags <= {"amb", "person", "exact"}
+
+
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_curated_file_exists(lang: str) -> None:
+    assert (gazetteer.DATA_DIR / "curated" / f"{lang}.tsv").is_file()
+
+
+def test_taxonomy_has_the_required_topics_in_every_language() -> None:
+    raw = yaml.safe_load(DEFAULT_TAXONOMY.read_text(encoding="utf-8"))
+    ids = {t["id"] for t in raw["topics"]}
+    assert len(ids) >= 15 and ids >= REQUIRED_TOPICS
+    for topic in raw["topics"]:
+        assert set(topic["languages"]) == set(SUPPORTED_LANGUAGES), topic["id"]
+        assert topic["threshold"] > 0
+        for block in topic["languages"].values():
+            assert block["terms"]
+
+
+def test_a_user_taxonomy_replaces_the_default(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text(
+        "name: mine\ntopics:\n  - id: ships\n    threshold: 2\n    languages:\n"
+        "      en: {terms: {submarine: 2}, excluded: [sandwich]}\n"
+        '      uk: {terms: {"підводний човен": 2}}\n',
+        encoding="utf-8",
+    )
+    classifier = TopicClassifier.from_file(path)
+    from newsradar.lang import lemma_stream
+
+    assert classifier.classify(lemma_stream("Two submarines sailed.", "en"), "en") == ["ships"]
+    assert classifier.classify(lemma_stream("A submarine sandwich.", "en"), "en") == []
+    assert classifier.classify(lemma_stream("атомних підводних човнів", "uk"), "uk") == ["ships"]
