@@ -99,6 +99,30 @@ class Alert(faust.Record, serializer="json", isodates=True, coerce=True):
     schema_version: int = SCHEMA_VERSION
 
 
+class Channel(faust.Record, serializer="json"):
+    """Where a subscription's alerts go: ``type`` names a notifier plugin."""
+
+    type: str
+    options: dict[str, str] = {}  # noqa: RUF012
+
+
+class Subscription(faust.Record, serializer="json", isodates=True, coerce=True):
+    """A saved query: compacted topic ``subscriptions``; key = ``id``; a null value
+    (tombstone) deletes it. Every worker reads the whole topic."""
+
+    id: str
+    name: str
+    query: str
+    created_at: datetime
+    updated_at: datetime
+    owner: str = ""
+    paused: bool = False
+    channels: list[Channel] = []  # noqa: RUF012
+    mode: str = "immediate"  # immediate | hourly | daily
+    quiet_minutes: int = 0
+    schema_version: int = SCHEMA_VERSION
+
+
 class DeadLetter(faust.Record, serializer="json", isodates=True, coerce=True):
     """A message a stage could not process: topic ``<input topic>.dlq``."""
 

@@ -12,6 +12,7 @@ from newsradar.settings import Settings
 ARTICLES_RAW = "articles.raw"
 ARTICLES_TAGGED = "articles.tagged"
 ALERTS = "alerts"
+SUBSCRIPTIONS = "subscriptions"
 
 
 def topic_name(settings: Settings, base: str) -> str:
@@ -31,11 +32,15 @@ def dlq(topic: str) -> str:
 class TopicSpec:
     name: str
     partitions: int
-    retention_ms: int
+    retention_ms: int  # -1: forever
+    compact: bool = False
 
     @property
     def configs(self) -> dict[str, str]:
-        return {"retention.ms": str(self.retention_ms), "cleanup.policy": "delete"}
+        return {
+            "retention.ms": str(self.retention_ms),
+            "cleanup.policy": "compact" if self.compact else "delete",
+        }
 
 
 def topic_specs(settings: Settings) -> list[TopicSpec]:
@@ -49,4 +54,7 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
     # (and the alert matcher) read articles.tagged, the notifier reads alerts. A dead
     # letter names the stage that refused the message.
     specs += [TopicSpec(topic_name(settings, dlq(t)), 1, dlq_ms) for t in bases]
+    # Subscriptions: the current state of every saved query, kept forever by compaction.
+    # One partition, so every change is ordered and a worker reads one log.
+    specs.append(TopicSpec(topic_name(settings, SUBSCRIPTIONS), 1, -1, compact=True))
     return specs

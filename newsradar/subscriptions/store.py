@@ -1,0 +1,126 @@
+"""The subscription store on the compacted ``subscriptions`` topic (kafka-python).
+
+Kafka is the one source of truth: the CLI and the HTTP API write here, every worker follows
+the topic. A change is one message keyed by subscription id; a null value deletes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from newsradar.records import RecordError, Subscription, decode, encode
+from newsradar.settings import Settings
+from newsradar.subscriptions.model import SubscriptionError, check_delivery, validate_query
+from newsradar.topology import SUBSCRIPTIONS, topic_name
+
+
+def apply_change(state: dict[str, Subscription], key: bytes | None, value: bytes | None) -> None:
+    """Fold one message of the topic into ``state`` (a tombstone deletes)."""
+    if key is None:
+        return
+    sub_id = key.decode("utf-8", errors="replace")
+    if value is None:
+        state.pop(sub_id, None)
+        return
+    try:
+        state[sub_id] = decode(Subscription, value)
+    except RecordError:
+        return  # an unreadable record never blocks the others
+
+
+class SubscriptionStore:
+    """Read the whole current state; write changes with ``acks=all``."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.topic = topic_name(settings, SUBSCRIPTIONS)
+        self._producer: Any = None
+
+    # --- reading -------------------------------------------------------------------
+    def messages(self, timeout_s: float = 15.0) -> Iterator[tuple[bytes | None, bytes | None]]:
+        """Every message from the beginning to the end offsets at call time."""
+        from kafka import KafkaConsumer, TopicPartition
+
+        consumer = KafkaConsumer(
+            bootstrap_servers=self.settings.kafka_bootstrap,
+            enable_auto_commit=False,
+            group_id=None,
+            client_id="newsradar-subscriptions",
+        )
+        try:
+            partitions = consumer.partitions_for_topic(self.topic)
+            if not partitions:
+                raise SubscriptionError(
+                    f"topic {self.topic} does not exist: run `newsradar init` (or `up`)"
+                )
+            tps = [TopicPartition(self.topic, p) for p in sorted(partitions)]
+            consumer.assign(tps)
+            consumer.seek_to_beginning(*tps)
+            ends: dict[Any, int] = consumer.end_offsets(tps)
+            deadline = time.monotonic() + timeout_s
+            while any(consumer.position(tp) < ends[tp] for tp in tps):
+                if time.monotonic() > deadline:
+                    raise SubscriptionError(f"timed out reading {self.topic}")
+                for records in consumer.poll(timeout_ms=500).values():
+                    for record in records:
+                        yield record.key, record.value
+        finally:
+            consumer.close()
+
+    def load(self) -> dict[str, Subscription]:
+        state: dict[str, Subscription] = {}
+        for key, value in self.messages():
+            apply_change(state, key, value)
+        return state
+
+    def get(self, sub_id: str) -> Subscription:
+        found = self.load().get(sub_id)
+        if found is None:
+            raise SubscriptionError(f"no subscription {sub_id!r}")
+        return found
+
+    # --- writing -------------------------------------------------------------------
+    def _send(self, key: str, value: bytes | None) -> None:
+        from kafka import KafkaProducer
+
+        if self._producer is None:
+            self._producer = KafkaProducer(
+                bootstrap_servers=self.settings.kafka_bootstrap,
+                acks="all",
+                retries=5,
+                client_id="newsradar-subscriptions",
+            )
+        self._producer.send(self.topic, key=key.encode(), value=value).get(timeout=30)
+
+    def put(self, sub: Subscription) -> Subscription:
+        validate_query(sub.query)
+        check_delivery(sub.mode, sub.quiet_minutes)
+        self._send(sub.id, encode(sub))
+        return sub
+
+    def create(self, sub: Subscription) -> Subscription:
+        if sub.id in self.load():
+            raise SubscriptionError(f"subscription {sub.id!r} exists; use update")
+        return self.put(sub)
+
+    def update(self, sub_id: str, **changes: Any) -> Subscription:
+        current = self.get(sub_id)
+        fields = current.asdict()
+        unknown = set(changes) - set(fields)
+        if unknown:
+            raise SubscriptionError(f"unknown field(s): {', '.join(sorted(unknown))}")
+        fields.update(changes)
+        fields["updated_at"] = datetime.now(UTC)
+        return self.put(Subscription(**fields))
+
+    def delete(self, sub_id: str) -> None:
+        self.get(sub_id)
+        self._send(sub_id, None)
+
+    def close(self) -> None:
+        if self._producer is not None:
+            self._producer.close()
+            self._producer = None
