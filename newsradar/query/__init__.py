@@ -6,6 +6,8 @@ lazily through :class:`Analyzer`); it never imports the ingest or the processors
 
 from newsradar.query.analysis import Analyzer, default_analyzer
 from newsradar.query.ast import And, Filter, Near, Node, Not, Or, Phrase, Prefix, Term
+from newsradar.query.es import search_body, to_es
+from newsradar.query.index import QueryIndex, match_article
 from newsradar.query.matcher import Hit, MatchDoc, MatchResult, matches
 from newsradar.query.parser import QuerySyntaxError, parse_query
 
@@ -22,9 +24,13 @@ __all__ = [
     "Or",
     "Phrase",
     "Prefix",
+    "QueryIndex",
     "QuerySyntaxError",
     "Term",
     "default_analyzer",
+    "match_article",
     "matches",
     "parse_query",
+    "search_body",
+    "to_es",
 ]

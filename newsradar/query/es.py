@@ -24,6 +24,7 @@ stream matcher folds any script).
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from newsradar.query.analysis import Analyzer, default_analyzer
@@ -65,6 +66,32 @@ def to_es(
             restrict = {"terms": {lang_field: langs}}
         clauses.append({"bool": {"filter": [restrict], "must": [translated]}})
     return {"bool": {"should": clauses, "minimum_should_match": 1}}
+
+
+def search_body(
+    query: Node | str,
+    analyzer: Analyzer | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    size: int = 20,
+    time_field: str = "published_at",
+) -> Query:
+    """A ``_search`` body for previews and backfills: the translated query restricted to
+    ``[since, until)``, newest first."""
+    translated = to_es(query, analyzer)
+    bounds: dict[str, str] = {}
+    if since is not None:
+        bounds["gte"] = since.isoformat()
+    if until is not None:
+        bounds["lt"] = until.isoformat()
+    body: Query = {"query": translated}
+    if bounds:
+        body["query"] = {
+            "bool": {"must": [translated], "filter": [{"range": {time_field: bounds}}]}
+        }
+    body["size"] = size
+    body["sort"] = [{time_field: {"order": "desc"}}, {"id": {"order": "asc"}}]
+    return body
 
 
 class _Translator:

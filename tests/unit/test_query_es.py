@@ -186,3 +186,21 @@ def test_seed_queries_agree_on_a_ukrainian_doc() -> None:
     for text in ["зброї", '"підводних човнів"', "зброя AND country:CN", "зброю NEAR/1 продаж"]:
         query = parse_query(text)
         assert es_match(to_es(query, AN), doc, raw) == matches(query, doc, AN).matched
+
+
+def test_search_body_restricts_time_and_sorts_newest_first() -> None:
+    from datetime import UTC, datetime
+
+    from newsradar.query import search_body
+
+    since = datetime(2026, 11, 19, tzinfo=UTC)
+    body = search_body("oil", AN, since=since, size=5)
+    assert body["size"] == 5
+    assert body["sort"][0] == {"published_at": {"order": "desc"}}
+    assert body["query"] == {
+        "bool": {
+            "must": [{"term": {"lemmas": "oil"}}],
+            "filter": [{"range": {"published_at": {"gte": "2026-11-19T00:00:00+00:00"}}}],
+        }
+    }
+    assert search_body("oil", AN)["query"] == {"term": {"lemmas": "oil"}}
