@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 from ingest.fetch import Fetcher
 from ingest.parse import ParsedFeed, parse_feed
-from ingest.produce import ArticleSink, KafkaSink
+from ingest.produce import ArticleSink, KafkaSink, deliver
+from newsradar.records import Article
 from newsradar.settings import Settings
 
 DEFAULT_CONCURRENCY = 20
@@ -93,16 +94,15 @@ async def ingest_once(
                 return await fetch_and_parse(fetcher, url)
 
         results = await asyncio.gather(*(one(url) for url in dict.fromkeys(urls)))
-    seen: set[str] = set()
+    unique: dict[str, Article] = {}
     for outcome, parsed in results:
         report.feeds.append(outcome)
         for article in parsed.articles if parsed and outcome.ok else []:
-            if article.id in seen:
+            if article.id in unique:
                 report.duplicates += 1
-                continue
-            seen.add(article.id)
-            sink.send(article)
-    delivery = await asyncio.to_thread(sink.flush)
+            else:
+                unique[article.id] = article
+    delivery = await asyncio.to_thread(deliver, sink, list(unique.values()))
     report.articles_produced = delivery.sent
     report.delivery_failures = delivery.failed
     report.delivery_errors = delivery.errors

@@ -25,7 +25,7 @@ from ingest import fulltext, schedule
 from ingest.fetch import Fetcher, FetchResult
 from ingest.metrics import ARTICLES, FETCHES, FULL_TEXT, ROUNDS, Counters
 from ingest.parse import ParsedFeed, parse_feed
-from ingest.produce import ArticleSink
+from ingest.produce import ArticleSink, deliver
 from ingest.registry import FeedSpec
 from ingest.state import FeedState, StateStore
 from newsradar.records import Article
@@ -205,11 +205,9 @@ class Poller:
         polled = await asyncio.gather(*(self._poll(fetcher, spec, st) for spec, st in due))
         fresh, pairs = self._select_new(polled, report)
         await self._full_text(fresh, pairs, fetcher)
-        for article in fresh:
-            self.sink.send(article)
         delivered = True
         if fresh:
-            delivery = await asyncio.to_thread(self.sink.flush)
+            delivery = await asyncio.to_thread(deliver, self.sink, fresh)
             if delivery.failed:
                 delivered = False
                 report.delivery_failed = delivery.failed

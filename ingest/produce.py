@@ -92,6 +92,22 @@ def _kafka_producer(config: dict[str, Any]) -> Any:
     return KafkaProducer(**config)
 
 
+def deliver(sink: ArticleSink, articles: list[Article]) -> Delivery:
+    """Send and flush (blocking: run it in a thread from async code). A send that raises
+    (no broker, metadata timeout) counts every article not yet acknowledged as failed."""
+    try:
+        for article in articles:
+            sink.send(article)
+        return sink.flush()
+    except Exception as exc:
+        try:
+            done = sink.flush()
+        except Exception:
+            done = Delivery()
+        failed = len(articles) - done.sent
+        return Delivery(sent=done.sent, failed=failed, errors=[f"{type(exc).__name__}: {exc}"])
+
+
 class ListSink:
     """Keeps articles in memory: for tests, benchmarks and ``--dry-run`` style use."""
 

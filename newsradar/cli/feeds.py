@@ -91,7 +91,12 @@ def ingest(
 def _ingest_once(feed_urls: list[str], allow_private: bool) -> None:
     from ingest.once import run_once
 
-    report = run_once(feed_urls, get_settings(), allow_private=allow_private)
+    settings = get_settings()
+    try:
+        report = run_once(feed_urls, settings, allow_private=allow_private)
+    except Exception as exc:  # the producer could not start: no broker reachable, ...
+        _err(f"error: Kafka at {settings.kafka_bootstrap}: {type(exc).__name__}: {exc}")
+        raise typer.Exit(1) from exc
     for outcome in report.feeds:
         if not outcome.ok:
             _err(f"feed failed: {outcome.url}: {outcome.reason}")
@@ -147,7 +152,11 @@ def _poll(
             f"unchanged, {r.errors} errors; {r.articles_new} new article(s)"
         )
 
-    sink = KafkaSink(settings)
+    try:
+        sink = KafkaSink(settings)
+    except Exception as exc:
+        _err(f"error: Kafka at {settings.kafka_bootstrap}: {type(exc).__name__}: {exc}")
+        raise typer.Exit(1) from exc
 
     async def main() -> None:
         poller = Poller(

@@ -90,3 +90,26 @@ def test_cli_ingest_without_feeds_is_a_usage_error(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "no feeds" in result.stderr
     once = CliRunner().invoke(build_app(), ["ingest", "--once"])
     assert once.exit_code == 2
+
+
+def test_deliver_counts_a_raising_send_as_failures() -> None:
+    from datetime import UTC, datetime
+
+    from ingest.produce import deliver
+    from newsradar.records import Article
+
+    class Broken(ListSink):
+        def send(self, article: Article) -> None:
+            if len(self.articles) == 1:
+                raise TimeoutError("metadata not available")
+            super().send(article)
+
+    now = datetime.now(UTC)
+    articles = [
+        Article(id=str(n), url=f"https://n.example/{n}", title="t", text="", source="s",
+                feed_url="https://n.example/f", published_at=now, fetched_at=now)
+        for n in range(3)
+    ]  # fmt: skip
+    done = deliver(Broken(), articles)
+    assert (done.sent, done.failed) == (1, 2)
+    assert done.errors == ["TimeoutError: metadata not available"]
