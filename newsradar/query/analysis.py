@@ -39,7 +39,11 @@ class Analyzer:
         self._lemma_stream = lemma_stream
         self._normalize = normalize
         self.languages: frozenset[str] = frozenset(languages)
-        self._lemmas: dict[tuple[str, str | None], tuple[str, ...]] = {}
+        # language (None: unknown) -> query text -> lemma tokens; every article language
+        # maps to one of these tables, so a lookup is two string-keyed dict gets.
+        self._tables: dict[str | None, dict[str, tuple[str, ...]]] = {None: {}}
+        for lang in self.languages:
+            self._tables[lang] = {}
         self._prefixes: dict[str, str] = {}
 
     @classmethod
@@ -57,13 +61,16 @@ class Analyzer:
 
     def lemmas(self, text: str, lang: str | None) -> tuple[str, ...]:
         """Lemma tokens of a query word or phrase for an article in ``lang`` (cached)."""
-        key = (text, lang if lang in self.languages else None)
-        cached = self._lemmas.get(key)
+        table = self._tables.get(lang)
+        if table is None:
+            table = self._tables[None]
+            lang = None
+        cached = table.get(text)
         if cached is None:
-            if len(self._lemmas) >= _CACHE_LIMIT:
-                self._lemmas.clear()
-            cached = tuple(self._lemma_stream(text, key[1]))
-            self._lemmas[key] = cached
+            if len(table) >= _CACHE_LIMIT:
+                table.clear()
+            cached = tuple(self._lemma_stream(text, lang))
+            table[text] = cached
         return cached
 
     def prefix(self, text: str) -> str:

@@ -38,6 +38,8 @@ K = TypeVar("K", bound=Hashable)
 Anchor = tuple[str, str]
 Anchors = frozenset[Anchor]
 
+_TOKEN_CACHE_LIMIT = 500_000
+
 # Relative cost of an anchor: how many articles it is likely to let through.
 _FILTER_COST = {"source": 8.0, "country": 40.0, "topic": 40.0, "lang": 400.0}
 
@@ -139,8 +141,12 @@ class _LangIndex:
     prefix_lengths: dict[int, int] = field(default_factory=dict)  # length -> how many
     filters: dict[Anchor, list[int]] = field(default_factory=dict)
     always: set[int] = field(default_factory=set)
+    # token -> the ids its term and prefix anchors select: word frequencies are Zipfian,
+    # so most tokens of an article were seen before. Cleared on every add and remove.
+    by_token: dict[str, list[int]] = field(default_factory=dict)
 
     def add(self, qid: int, anchors: Anchors | None) -> None:
+        self.by_token.clear()
         if anchors is None:
             self.always.add(qid)
             return
@@ -156,6 +162,7 @@ class _LangIndex:
 
     def remove(self, qid: int, anchors: Anchors | None) -> None:
         """Undo :meth:`add` (``anchors`` as extracted then: extraction is deterministic)."""
+        self.by_token.clear()
         if anchors is None:
             self.always.discard(qid)
             return
@@ -175,18 +182,27 @@ class _LangIndex:
 
     def candidates(self, doc: MatchDoc) -> set[int]:
         found = set(self.always)
-        terms, prefixes = self.terms, self.prefixes
-        lengths = sorted(self.prefix_lengths)
+        by_token = self.by_token
+        missing: list[str] = []
         for token in doc.positions:
-            hit = terms.get(token)
-            if hit:
+            hit = by_token.get(token)
+            if hit is None:
+                missing.append(token)
+            elif hit:
                 found.update(hit)
-            for n in lengths:
-                if n > len(token):
-                    break
-                hit = prefixes.get(token[:n])
-                if hit:
-                    found.update(hit)
+        if missing:
+            if len(by_token) > _TOKEN_CACHE_LIMIT:
+                by_token.clear()
+            terms, prefixes = self.terms, self.prefixes
+            lengths = sorted(self.prefix_lengths)
+            for token in missing:
+                ids = list(terms.get(token, ()))
+                for n in lengths:
+                    if n > len(token):
+                        break
+                    ids.extend(prefixes.get(token[:n], ()))
+                by_token[token] = ids
+                found.update(ids)
         filters = self.filters
         if filters:
             for key in _doc_filters(doc):

@@ -262,6 +262,10 @@ def near_windows(node: Near, doc: MatchDoc, an: Analyzer) -> list[Span]:
 
 def explain(node: Node, doc: MatchDoc, an: Analyzer) -> tuple[Hit, ...]:
     """The positive leaves that make ``node`` (known to match) match, with positions."""
+    if type(node) is Term:  # the commonest subscription: one word
+        tokens = an.lemmas(node.text, doc.lang)
+        if len(tokens) == 1:
+            return (Hit(_label(node), tuple(doc.positions[tokens[0]])),)
     found: dict[str, list[int]] = {}
     _collect(node, doc, an, found, None)
     if len(found) == 1:
@@ -274,16 +278,31 @@ def _norm(positions: list[int]) -> tuple[int, ...]:
     return tuple(sorted(set(positions)))
 
 
+_LABEL_LIMIT = 1_000_000
 _labels: dict[Node, str] = {}
+_text_labels: dict[type, dict[str, str]] = {Term: {}, Phrase: {}, Prefix: {}}
 
 
 def _label(node: Node) -> str:
+    """``str(node)``, cached (leaves by their text: cheaper to hash than the node)."""
+    table = _text_labels.get(type(node))
+    if table is not None:
+        text: str = node.text  # type: ignore[union-attr]
+        label = table.get(text)
+        if label is None:
+            if len(table) > _LABEL_LIMIT:
+                table.clear()
+            label = table[text] = str(node)
+        return label
     label = _labels.get(node)
     if label is None:
-        if len(_labels) > 1_000_000:
+        if len(_labels) > _LABEL_LIMIT:
             _labels.clear()
         label = _labels[node] = str(node)
     return label
+
+
+_LEAVES = frozenset({Term, Phrase, Prefix})
 
 
 def _collect(
@@ -310,7 +329,9 @@ def _collect(
         return
     elif isinstance(node, Or):
         for child in node.children:
-            if within is not None or test(child, doc, an):
+            # A leaf that does not match adds nothing; anything else is tested first
+            # (the left side of a half-matching AND must not be reported).
+            if within is not None or type(child) in _LEAVES or test(child, doc, an):
                 _collect(child, doc, an, found, within)
         return
     elif isinstance(node, Near):
