@@ -94,7 +94,7 @@ class Poller:
         *,
         allow_private: bool = False,
         state_dir: Path | None = None,
-        concurrency: int = 50,
+        concurrency: int = 20,
         per_host: int = 2,
         host_spacing_s: float = 1.0,
         limits: schedule.Limits | None = None,

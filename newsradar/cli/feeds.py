@@ -54,7 +54,7 @@ def ingest(
     allow_private: Annotated[bool, ALLOW_PRIVATE] = False,
     feeds_file: FeedsFile = None,
     state_dir: StateDir = None,
-    concurrency: Annotated[int, typer.Option(min=1, help="Requests in flight in all.")] = 50,
+    concurrency: Annotated[int, typer.Option(min=1, help="Requests in flight in all.")] = 20,
     per_host: Annotated[int, typer.Option(min=1, help="Requests in flight per host.")] = 2,
     host_spacing: Annotated[
         float, typer.Option(min=0, help="Seconds between request starts to one host.")
