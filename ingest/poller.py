@@ -317,7 +317,9 @@ class Poller:
             outcome = "ok"
             report.ok += 1
         self.counters.inc(FETCHES, outcome=outcome)
-        if result.etag or result.status == 200:
+        if result.status == 200:  # the validators of this very body, or none
+            st.etag, st.last_modified = result.etag, result.last_modified
+        else:  # 304 may repeat or refresh them
             st.etag = result.etag or st.etag
             st.last_modified = result.last_modified or st.last_modified
         if item.digest is not None:
