@@ -95,6 +95,7 @@ class Poller:
         allow_private: bool = False,
         state_dir: Path | None = None,
         concurrency: int = 20,
+        batch_size: int = 200,
         per_host: int = 2,
         host_spacing_s: float = 1.0,
         limits: schedule.Limits | None = None,
@@ -115,6 +116,7 @@ class Poller:
             "max_connections": concurrency,
         }
         self._concurrency = concurrency
+        self._batch_size = max(1, batch_size)
         self._politeness = (per_host, host_spacing_s)
         # httpx clients and asyncio primitives belong to one event loop: made on first use.
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -195,14 +197,28 @@ class Poller:
                 await asyncio.wait_for(stop.wait(), timeout=wait)
 
     async def poll_due(self) -> RoundReport:
+        """Poll every due feed (most overdue first), in batches of ``batch_size``: each
+        batch is fetched concurrently, delivered, then committed, so memory stays bounded
+        and articles flow while a long round (a cold start) is still going."""
         now = self._clock()
         due = [(spec, self.states[url]) for url, spec in self.feeds.items()]
-        due = [(spec, st) for spec, st in due if st.next_poll_at <= now]
+        due = sorted(
+            ((spec, st) for spec, st in due if st.next_poll_at <= now),
+            key=lambda pair: pair[1].next_poll_at,
+        )
         report = RoundReport(due=len(due))
         if not due:
             return report
         fetcher = await self._bind_loop()
-        polled = await asyncio.gather(*(self._poll(fetcher, spec, st) for spec, st in due))
+        for start in range(0, len(due), self._batch_size):
+            await self._poll_batch(fetcher, due[start : start + self._batch_size], report)
+        self.counters.inc(ROUNDS)
+        return report
+
+    async def _poll_batch(
+        self, fetcher: Fetcher, batch: list[tuple[FeedSpec, FeedState]], report: RoundReport
+    ) -> None:
+        polled = await asyncio.gather(*(self._poll(fetcher, spec, st) for spec, st in batch))
         fresh, pairs = self._select_new(polled, report)
         await self._full_text(fresh, pairs, fetcher)
         delivered = True
@@ -210,19 +226,17 @@ class Poller:
             delivery = await asyncio.to_thread(deliver, self.sink, fresh)
             if delivery.failed:
                 delivered = False
-                report.delivery_failed = delivery.failed
+                report.delivery_failed += delivery.failed
                 self.counters.inc(ARTICLES, delivery.failed, outcome="delivery_failed")
                 log.warning("ingest: %d article(s) not delivered: %s", delivery.failed,
                             "; ".join(delivery.errors[:3]))  # fmt: skip
-        report.articles_new = len(fresh) if delivered else 0
-        self.counters.inc(ARTICLES, report.articles_new, outcome="new")
-        self.counters.inc(ARTICLES, report.articles_seen, outcome="seen")
+        if delivered:
+            report.articles_new += len(fresh)
+            self.counters.inc(ARTICLES, len(fresh), outcome="new")
         done = self._clock()
         for item in polled:
             self._update(item, done, delivered, report)
         self.store.commit((item.state for item in polled), pairs if delivered else [], done)
-        self.counters.inc(ROUNDS)
-        return report
 
     @contextlib.asynccontextmanager
     async def _slot(self, host: str) -> AsyncIterator[None]:
@@ -273,14 +287,18 @@ class Poller:
         self, polled: list[_Polled], report: RoundReport
     ) -> tuple[list[Article], list[tuple[str, str]]]:
         candidates: dict[str, tuple[Article, str]] = {}
+        occurrences = 0
         for item in polled:
             if item.parsed is None or item.error:
                 continue
+            occurrences += len(item.parsed.articles)
             for article in item.parsed.articles:
                 candidates.setdefault(article.id, (article, item.spec.url))
         unseen = self.store.unseen(candidates)
         fresh = [candidates[i][0] for i in candidates if i in unseen]
-        report.articles_seen = len(candidates) - len(fresh)
+        seen = occurrences - len(fresh)  # produced before, or a repeat within this batch
+        report.articles_seen += seen
+        self.counters.inc(ARTICLES, seen, outcome="seen")
         by_feed = {item.spec.url: item for item in polled}
         for article_id in unseen:
             by_feed[candidates[article_id][1]].new_items += 1

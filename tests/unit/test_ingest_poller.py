@@ -368,3 +368,25 @@ def test_prometheus_collector_exports_counters_and_feed_gauges() -> None:
     assert 'newsradar_ingest_articles_total{outcome="new"} 7.0' in text
     assert 'newsradar_feed_items_per_hour{feed="https://a/f"} 1.5' in text
     assert 'newsradar_feed_last_success_timestamp{feed="https://a/f"} 1e+09' in text
+
+
+def test_a_round_goes_in_batches(
+    loopback: LoopbackServer, settings: Settings, tmp_path: Path
+) -> None:
+    flushes: list[int] = []
+
+    class Recording(ListSink):
+        def flush(self) -> Delivery:
+            done = super().flush()
+            flushes.append(done.sent)
+            return done
+
+    for n in range(5):
+        loopback.routes[f"/{n}"] = Reply(body=rss(f"https://n.example/{n}", "https://n.example/x"))
+    urls = [loopback.url(f"/{n}") for n in range(5)]
+    sink = Recording()
+    poller = make(settings, tmp_path, urls, sink, Clock(), batch_size=2)
+    report = poll_round(poller)
+    assert flushes == [3, 2, 1]  # the shared item goes out once, in the first batch
+    assert report.articles_new == 6 and report.articles_seen == 4 and report.ok == 5
+    poller.store.close()
