@@ -1,10 +1,10 @@
 """The faust app: the only place that knows which stage reads and writes which topic.
 
-Agents are thin: they move messages and call the pure functions in ``tag_stage`` and
-``index_stage``. Every per-message failure is handled here — faust would otherwise ack
-a failed event and move on — by quarantining the message to the dead-letter topic of
-the input topic, with the reason. Offsets are acknowledged only after the downstream
-write (Kafka send or Elasticsearch bulk) has been acknowledged.
+Agents are thin: they move messages and call the pure functions in ``tag_stage``,
+``index_stage`` and ``alert_stage``. Every per-message failure is handled here — faust
+would otherwise ack a failed event and move on — by quarantining the message to the
+dead-letter topic of its input topic, with the reason. A batch's offsets are acknowledged
+only after its downstream writes (Kafka sends, Elasticsearch bulk) were acknowledged.
 """
 
 from __future__ import annotations
@@ -20,10 +20,20 @@ from faust.types import EventT, StreamT
 
 from newsradar.records import RecordError, TaggedArticle, decode, encode
 from newsradar.settings import Settings
-from newsradar.topology import ARTICLES_RAW, ARTICLES_TAGGED, dlq, topic_name
+from newsradar.topology import (
+    ALERTS,
+    ARTICLES_RAW,
+    ARTICLES_TAGGED,
+    SUBSCRIPTIONS,
+    dlq,
+    topic_name,
+)
 from processors import metrics
+from processors.alert_stage import SubscriptionIndex, alert_document
+from processors.bulk import write_bulk
 from processors.deadletter import dead_letter
-from processors.index_stage import bulk_operations, to_document, triage_bulk_response
+from processors.follow import follow_subscriptions
+from processors.index_stage import to_document
 from processors.tag_stage import tag_raw
 from processors.tagging import Tagger, get_tagger
 
@@ -31,7 +41,8 @@ log = logging.getLogger("newsradar.worker")
 
 TAG_BATCH = 64
 TAG_WITHIN_S = 0.05
-MAX_BACKOFF_S = 30.0
+ALERT_BATCH = 256
+ALERT_WITHIN_S = 0.05
 
 
 def create_app(settings: Settings, tagger: Tagger) -> faust.App:
@@ -54,30 +65,29 @@ def create_app(settings: Settings, tagger: Tagger) -> faust.App:
         stream_wait_empty=False,
     )
 
-    def raw_topic(name: str) -> Any:
-        return app.topic(name, key_serializer="raw", value_serializer="raw")
+    def raw_topic(base: str) -> Any:
+        return app.topic(topic_name(settings, base), key_serializer="raw", value_serializer="raw")
 
-    raw_in = raw_topic(topic_name(settings, ARTICLES_RAW))
-    tagged = raw_topic(topic_name(settings, ARTICLES_TAGGED))
+    raw_in, tagged, alerts = raw_topic(ARTICLES_RAW), raw_topic(ARTICLES_TAGGED), raw_topic(ALERTS)
     dlq_topics = {
-        topic_name(settings, base): raw_topic(topic_name(settings, dlq(base)))
-        for base in (ARTICLES_RAW, ARTICLES_TAGGED)
+        topic_name(settings, base): raw_topic(dlq(base)) for base in (ARTICLES_RAW, ARTICLES_TAGGED)
     }
+    subscriptions = SubscriptionIndex()
+    subscriptions_loaded = asyncio.Event()
+
+    def es_client() -> Any:
+        from elasticsearch import AsyncElasticsearch
+
+        return AsyncElasticsearch(settings.es_url, request_timeout=60)
 
     async def quarantine(
         stage: str, event: EventT[bytes], reason: str, error: BaseException | None
     ) -> Any:
         msg = event.message
         record = dead_letter(
-            stage=stage,
-            reason=reason,
-            error=error,
-            topic=msg.topic,
-            partition=msg.partition,
-            offset=msg.offset,
-            key=msg.key,
-            value=msg.value,
-        )
+            stage=stage, reason=reason, error=error, topic=msg.topic, partition=msg.partition,
+            offset=msg.offset, key=msg.key, value=msg.value,
+        )  # fmt: skip
         log.warning(
             "%s: %s[%d]@%d quarantined: %s", stage, msg.topic, msg.partition, msg.offset, reason
         )
@@ -86,7 +96,7 @@ def create_app(settings: Settings, tagger: Tagger) -> faust.App:
 
     @app.agent(raw_in, name="tag")
     async def tag_agent(stream: StreamT[bytes]) -> None:
-        async for events in cast(Stream[bytes], stream).take_events(TAG_BATCH, within=TAG_WITHIN_S):
+        async for events in cast(Stream[bytes], stream).take_events(TAG_BATCH, TAG_WITHIN_S):
             pending = []
             for event in events:
                 try:
@@ -106,18 +116,17 @@ def create_app(settings: Settings, tagger: Tagger) -> faust.App:
 
     @app.agent(tagged, name="index")
     async def index_agent(stream: StreamT[bytes]) -> None:
-        from elasticsearch import AsyncElasticsearch
-
-        es = AsyncElasticsearch(settings.es_url, request_timeout=60)
+        batches = cast(Stream[bytes], stream).take_events(
+            settings.bulk_size, settings.bulk_within_s
+        )
+        es = es_client()
         try:
-            async for events in cast(Stream[bytes], stream).take_events(
-                settings.bulk_size, within=settings.bulk_within_s
-            ):
+            async for events in batches:
                 await index_batch(es, events)
         finally:
             await es.close()
 
-    async def index_batch(es: Any, events: Sequence[EventT[bytes]]) -> None:
+    async def index_batch(es: Any, events: Sequence[EventT[Any]]) -> None:
         docs: list[dict[str, Any]] = []
         sources: list[EventT[bytes]] = []
         pending = []
@@ -127,35 +136,57 @@ def create_app(settings: Settings, tagger: Tagger) -> faust.App:
                 sources.append(event)
             except RecordError as exc:
                 pending.append(await quarantine("index", event, str(exc), exc))
-        backoff = 0.5
-        while docs:
-            try:
-                with metrics.BULK_SECONDS.time():
-                    response = await es.bulk(operations=bulk_operations(settings.index_alias, docs))
-            except Exception as exc:  # transport trouble: retry the batch, never drop it
-                first = sources[0].message
-                log.warning(
-                    "index: bulk of %d failed at %s[%d]@%d (%r); retrying in %.1f s",
-                    len(docs),
-                    first.topic,
-                    first.partition,
-                    first.offset,
-                    exc,
-                    backoff,
-                )
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF_S)
-                continue
-            outcome = triage_bulk_response(dict(response))
-            metrics.count("index", "indexed", len(outcome.indexed))
-            for pos, reason in outcome.rejected.items():
-                pending.append(await quarantine("index", sources[pos], reason, None))
-            if outcome.retry:
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF_S)
-            docs = [docs[pos] for pos in outcome.retry]
-            sources = [sources[pos] for pos in outcome.retry]
+        pending += await write_bulk(
+            es, settings.index_alias, docs, sources, stage="index", quarantine=quarantine
+        )
         await asyncio.gather(*pending)
+
+    @app.task  # type: ignore[untyped-decorator]
+    async def subscriptions_follower() -> None:
+        await follow_subscriptions(
+            settings.kafka_bootstrap,
+            topic_name(settings, SUBSCRIPTIONS),
+            subscriptions,
+            subscriptions_loaded,
+        )
+
+    @app.agent(tagged, name="alert")
+    async def alert_agent(stream: StreamT[bytes]) -> None:
+        await subscriptions_loaded.wait()  # never match before every subscription is known
+        es = es_client()
+        try:
+            async for events in cast(Stream[bytes], stream).take_events(
+                ALERT_BATCH, ALERT_WITHIN_S
+            ):
+                await alert_batch(es, events)
+        finally:
+            await es.close()
+
+    async def alert_batch(es: Any, events: Sequence[EventT[Any]]) -> None:
+        docs: list[dict[str, Any]] = []
+        sources: list[EventT[bytes]] = []
+        sends = []
+        for event in events:
+            try:
+                article = decode(TaggedArticle, event.message.value)
+                found = subscriptions.alerts_for(article)
+            except RecordError:
+                continue  # the index agent quarantines unreadable messages
+            except Exception as exc:  # a matcher bug must not stop the stream
+                log.exception("alert: unexpected error")
+                sends.append(await quarantine("alert", event, f"matcher failed: {exc!r}", exc))
+                continue
+            for alert in found:
+                sends.append(await alerts.send(key=alert.subscription_id.encode(),
+                                               value=encode(alert)))  # fmt: skip
+                docs.append(alert_document(alert))
+                sources.append(event)
+            metrics.count("alert", "matched", len(found))
+        sends += await write_bulk(
+            es, settings.alerts_index_alias, docs, sources, stage="alert",
+            quarantine=quarantine,
+        )  # fmt: skip
+        await asyncio.gather(*sends)
 
     return app
 
