@@ -142,11 +142,11 @@ class _LangIndex:
     filters: dict[Anchor, list[int]] = field(default_factory=dict)
     always: set[int] = field(default_factory=set)
     # token -> the ids its term and prefix anchors select: word frequencies are Zipfian,
-    # so most tokens of an article were seen before. Cleared on every add and remove.
+    # so most tokens of an article were seen before. Kept current when a term anchor comes
+    # or goes, cleared when a prefix anchor does.
     by_token: dict[str, list[int]] = field(default_factory=dict)
 
     def add(self, qid: int, anchors: Anchors | None) -> None:
-        self.by_token.clear()
         if anchors is None:
             self.always.add(qid)
             return
@@ -154,7 +154,11 @@ class _LangIndex:
             kind, value = anchor
             if kind == "t":
                 self.terms.setdefault(value, []).append(qid)
+                cached = self.by_token.get(value)
+                if cached is not None:
+                    cached.append(qid)
             elif kind == "p":
+                self.by_token.clear()
                 self.prefixes.setdefault(value, []).append(qid)
                 self.prefix_lengths[len(value)] = self.prefix_lengths.get(len(value), 0) + 1
             else:
@@ -162,7 +166,6 @@ class _LangIndex:
 
     def remove(self, qid: int, anchors: Anchors | None) -> None:
         """Undo :meth:`add` (``anchors`` as extracted then: extraction is deterministic)."""
-        self.by_token.clear()
         if anchors is None:
             self.always.discard(qid)
             return
@@ -170,7 +173,11 @@ class _LangIndex:
             kind, value = anchor
             if kind == "t":
                 _discard(self.terms, value, qid)
+                cached = self.by_token.get(value)
+                if cached is not None and qid in cached:
+                    cached.remove(qid)
             elif kind == "p":
+                self.by_token.clear()
                 _discard(self.prefixes, value, qid)
                 left = self.prefix_lengths[len(value)] - 1
                 if left:

@@ -157,3 +157,20 @@ def test_match_article_reads_a_tagged_article() -> None:
     [(key, result)] = match_article(index, Tagged())
     assert key == "a"
     assert {hit.term for hit in result.hits} == {"sanctions", "oil", "source:reuters"}
+
+
+def test_changes_after_articles_were_seen_are_picked_up() -> None:
+    index: QueryIndex[str] = QueryIndex(AN)
+    index.add("p", "oi*")
+    doc = MatchDoc(["oil", "gas"], "en")
+    assert [key for key, _ in index.match(doc)] == ["p"]  # the token cache is warm now
+    index.add("t", "gas")
+    index.add("t2", "oil AND gas")
+    assert [key for key, _ in index.match(doc)] == ["p", "t", "t2"]
+    index.remove("t")
+    index.add("p2", "ga*")
+    assert [key for key, _ in index.match(doc)] == ["p", "t2", "p2"]
+    index.remove("p")
+    index.remove("t2")
+    assert [key for key, _ in index.match(doc)] == ["p2"]
+    assert index.match(doc) == index.match_naive(doc)
