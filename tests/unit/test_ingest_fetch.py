@@ -210,3 +210,12 @@ def test_cookies_are_not_kept(loopback: LoopbackServer) -> None:
 
     asyncio.run(go())
     assert "cookie" not in loopback.requests[1][1]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://[::1]:1/x", "http://0x7f000001:1/x", "http://2130706433:1/x", "http://127.1:1/x"],
+)
+def test_numeric_spellings_of_loopback_are_refused(url: str) -> None:
+    result = fetch(url, allow_private=False)
+    assert result.error and "non-public address" in result.error
