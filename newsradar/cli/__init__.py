@@ -13,6 +13,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "newsradar.cli.feeds",
     "newsradar.cli.query",
     "newsradar.cli.tagging",
+    "newsradar.cli.notify",
 )
 
 

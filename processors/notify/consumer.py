@@ -1,0 +1,185 @@
+"""The notifier's Kafka loop (kafka-python): a thin shell around :func:`deliver_batch`.
+
+- alerts: consumer group ``<app_id>-notify``, manual commit after each batch is settled
+  (delivered, recorded as failed, or held durably in the state file for a digest);
+- subscriptions: the compacted topic followed from the beginning without a group, so
+  changes (pause, new channels, deletes) apply within a poll;
+- an alert that does not decode goes to ``alerts.dlq`` with the reason, never dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from newsradar.records import Alert, RecordError, Subscription, decode, encode
+from newsradar.settings import Settings
+from newsradar.subscriptions.store import apply_change
+from newsradar.topology import ALERTS, SUBSCRIPTIONS, dlq, topic_name
+from processors.deadletter import dead_letter
+from processors.notify.channels import build_channels
+from processors.notify.deliver import BatchReport, RetryPolicy, deliver_batch
+from processors.notify.dryrun import dry_run_channels
+from processors.notify.model import RecordLookup, SubscriptionDelivery
+from processors.notify.state import NotifyState
+
+log = logging.getLogger("newsradar.notify")
+STAGE = "notify"
+
+
+def state_path(settings: Settings) -> Path:
+    return settings.home / "notify" / "state.sqlite3"
+
+
+class SubscriptionFollower:
+    """The current subscriptions, read from the compacted topic and kept up to date."""
+
+    def __init__(self, settings: Settings) -> None:
+        from kafka import KafkaConsumer, TopicPartition
+
+        self.topic = topic_name(settings, SUBSCRIPTIONS)
+        self.state: dict[str, Subscription] = {}
+        self._lookup = RecordLookup(self.state)
+        self.consumer = KafkaConsumer(
+            bootstrap_servers=settings.kafka_bootstrap,
+            group_id=None,
+            enable_auto_commit=False,
+            client_id="newsradar-notify-subscriptions",
+        )
+        partitions = self.consumer.partitions_for_topic(self.topic) or set()
+        if not partitions:
+            raise RuntimeError(f"topic {self.topic} does not exist: run `newsradar init`")
+        self.partitions = [TopicPartition(self.topic, p) for p in sorted(partitions)]
+        self.consumer.assign(self.partitions)
+        self.consumer.seek_to_beginning(*self.partitions)
+
+    def catch_up(self, timeout_ms: int = 15_000) -> int:
+        """Read up to the end offsets of now; returns how many subscriptions are known."""
+        ends = self.consumer.end_offsets(self.partitions)
+        waited = 0
+        while any(self.consumer.position(tp) < ends[tp] for tp in self.partitions):
+            if waited > timeout_ms:
+                raise TimeoutError(f"timed out reading {self.topic}")
+            self.poll(500)
+            waited += 500
+        return len(self.state)
+
+    def poll(self, timeout_ms: int = 0) -> None:
+        for records in self.consumer.poll(timeout_ms=timeout_ms).values():
+            for record in records:
+                apply_change(self.state, record.key, record.value)
+
+    def delivery(self, subscription_id: str) -> SubscriptionDelivery | None:
+        try:
+            return self._lookup.delivery(subscription_id)
+        except ValueError as exc:  # a mode this build does not know
+            log.error("notify: subscription %s unreadable: %s", subscription_id, exc)
+            return None
+
+    def close(self) -> None:
+        self.consumer.close()
+
+
+def run_notifier(
+    settings: Settings,
+    *,
+    dry_run: bool = False,
+    out: TextIO = sys.stdout,
+    stop: threading.Event | None = None,
+    on_batch: Callable[[BatchReport], None] | None = None,
+) -> None:
+    """Consume ``alerts`` until ``stop`` is set. ``dry_run``: print, send nothing, keep no
+    state and commit nothing."""
+    from kafka import KafkaConsumer, KafkaProducer
+
+    stop = stop or threading.Event()
+    topic = topic_name(settings, ALERTS)
+    follower = SubscriptionFollower(settings)
+    known = follower.catch_up()
+    log.info("notify: %d subscription(s) loaded; consuming %s", known, topic)
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=f"{settings.app_id}-notify",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_poll_records=500,
+        client_id="newsradar-notify",
+    )
+    producer: Any = None if dry_run else KafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap, acks="all", retries=5
+    )  # fmt: skip
+    state = NotifyState.open(":memory:" if dry_run else state_path(settings))
+    channels = build_channels(settings)
+    if dry_run:
+        channels = dry_run_channels(channels, out)
+    policy = RetryPolicy.from_settings(settings)
+    try:
+        while not stop.is_set():
+            batch = consumer.poll(timeout_ms=1000)
+            follower.poll()
+            alerts = _decode_batch(batch, topic, producer, out)
+            report = deliver_batch(
+                alerts,
+                state,
+                channels,
+                datetime.now(UTC),
+                subscriptions=follower,
+                policy=policy,
+                daily_hour=settings.notify_daily_hour,
+            )
+            if batch and not dry_run:
+                producer.flush(timeout=30)
+                consumer.commit()
+            if report.outcomes:
+                _log_report(report)
+            if on_batch is not None:
+                on_batch(report)
+    finally:
+        consumer.close()
+        follower.close()
+        if producer is not None:
+            producer.close()
+        state.close()
+
+
+def _decode_batch(
+    batch: dict[Any, list[Any]], topic: str, producer: Any, out: TextIO
+) -> list[Alert]:
+    alerts: list[Alert] = []
+    for records in batch.values():
+        for record in records:
+            try:
+                alerts.append(decode(Alert, record.value))
+            except RecordError as exc:
+                log.error(
+                    "notify: %s[%d]@%d undecodable: %s",
+                    record.topic, record.partition, record.offset, exc,
+                )  # fmt: skip
+                letter = dead_letter(
+                    stage=STAGE, reason=str(exc), error=exc, topic=record.topic,
+                    partition=record.partition, offset=record.offset,
+                    key=record.key, value=record.value,
+                )  # fmt: skip
+                if producer is None:
+                    out.write(f"--- would dead-letter {record.topic}@{record.offset}: {exc}\n")
+                else:
+                    producer.send(dlq(topic), key=record.key, value=encode(letter))
+    return alerts
+
+
+def _log_report(report: BatchReport) -> None:
+    log.info(
+        "notify: %d received; delivered %d, failed %d, held %d, skipped %d, duplicate %d",
+        report.received,
+        report.alerts("delivered"),
+        report.alerts("failed"),
+        report.alerts("held"),
+        report.alerts("skipped"),
+        report.alerts("duplicate"),
+    )
