@@ -49,11 +49,13 @@ def find(original: str, norm: Normalized, gazetteer: Gazetteer) -> list[Found]:
         o_start, o_end = norm.to_original(start, end)
         surface = original[o_start:o_end]
         valid = [e for e in entries if _case_ok(e.case, surface)]
-        if any(e.amb or e.person for e in valid) and not _after_cue(
-            original, o_start, gazetteer.cues
-        ):
-            at_start = _sentence_start(original, o_start)
-            beside = _beside_capitalised(original, o_start, o_end)
+        if any(e.amb or e.person for e in valid):
+            # A cue word before the name ("in", "президент") vouches for its left side only.
+            cued = _after_cue(original, o_start, gazetteer.cues)
+            at_start = not cued and _sentence_start(original, o_start)
+            beside = _next_capitalised(original, o_end) or (
+                not cued and _prev_capitalised(original, o_start)
+            )
             valid = [
                 e for e in valid if not ((e.amb and at_start) or ((e.amb or e.person) and beside))
             ]
@@ -100,11 +102,14 @@ def _case_ok(case: str, surface: str) -> bool:
     return all(c.isupper() for c in surface if c.isalpha())
 
 
-def _beside_capitalised(text: str, start: int, end: int) -> bool:
-    """True where a name stands next to another capitalised word (part of a longer name)."""
+def _prev_capitalised(text: str, start: int) -> bool:
+    """The word before is capitalised and not just a capitalised sentence opener."""
     prev_word, prev_start = _previous_word(text, start)
-    if prev_word[:1].isupper() and (len(prev_word) > 3 or not _sentence_start(text, prev_start)):
-        return True
+    return prev_word[:1].isupper() and (len(prev_word) > 3 or not _sentence_start(text, prev_start))
+
+
+def _next_capitalised(text: str, end: int) -> bool:
+    """The word after is capitalised: the name is part of a longer one (Jordan Park)."""
     return _next_word(text, end)[:1].isupper()
 
 
