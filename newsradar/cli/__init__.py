@@ -14,6 +14,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "newsradar.cli.query",
     "newsradar.cli.tagging",
     "newsradar.cli.notify",
+    "newsradar.cli.subscriptions",
 )
 
 
