@@ -81,6 +81,17 @@ def _id_of(line: str) -> Any:
     return item.get("id") if isinstance(item, dict) else None
 
 
+def _tagger(taxonomy: list[Path] | None, default_taxonomy: bool) -> Any:
+    from processors.tagging import DEFAULT_TAXONOMY, Tagger, get_tagger
+
+    if not taxonomy:
+        return get_tagger()
+    for path in taxonomy:
+        if not path.is_file():
+            raise typer.BadParameter(f"no such taxonomy file: {path}", param_hint="--taxonomy")
+    return Tagger(([DEFAULT_TAXONOMY] if default_taxonomy else []) + list(taxonomy))
+
+
 def register(app: typer.Typer) -> None:
     @app.command("tag")
     def tag_command(
@@ -91,11 +102,20 @@ def register(app: typer.Typer) -> None:
         lang: Annotated[
             str | None, typer.Option("--lang", help="Language of --text (detected if absent).")
         ] = None,
+        taxonomy: Annotated[
+            list[Path] | None,
+            typer.Option("--taxonomy", help="Topic taxonomy YAML to add (repeatable)."),
+        ] = None,
+        default_taxonomy: Annotated[
+            bool,
+            typer.Option(
+                "--default-taxonomy/--no-default-taxonomy",
+                help="Keep the built-in taxonomy next to --taxonomy files.",
+            ),
+        ] = True,
     ) -> None:
         """Tag articles (JSON Lines on stdin) with language, countries, topics and mentions."""
-        from processors.tagging import get_tagger
-
-        tagger = get_tagger()
+        tagger = _tagger(taxonomy, default_taxonomy)
         if text is not None:
             out = result_to_json(None, tagger.tag(text, title=title, lang=lang))
             sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")

@@ -6,11 +6,13 @@ The one seam others use: ``get_tagger().tag(text, title, lang) -> TagResult``.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from newsradar.lang import (
     SUPPORTED_LANGUAGES,
+    Normalized,
     detect_language,
     lemmas_of_tokens,
     normalize,
@@ -45,9 +47,12 @@ class TagResult:
 class Tagger:
     """Holds the compiled gazetteers and taxonomy; ``tag`` is a pure function of its input."""
 
-    def __init__(self, taxonomy: Path = DEFAULT_TAXONOMY) -> None:
+    def __init__(self, taxonomy: Path | Sequence[Path] = DEFAULT_TAXONOMY) -> None:
+        """``taxonomy``: one YAML file, or several merged (a later file's topic replaces an
+        earlier one with the same id), e.g. ``[DEFAULT_TAXONOMY, Path("mine.yaml")]``."""
         self.gazetteers = {lang: gazetteer.build(lang) for lang in SUPPORTED_LANGUAGES}
-        self.topics = TopicClassifier.from_file(taxonomy)
+        paths = [taxonomy] if isinstance(taxonomy, Path) else list(taxonomy)
+        self.topics = TopicClassifier.from_files(paths)
 
     def tag(self, text: str, title: str = "", lang: str | None = None) -> TagResult:
         if lang not in SUPPORTED_LANGUAGES:
@@ -67,8 +72,7 @@ class Tagger:
         codes = sorted({m.country for m in mentions})
         return TagResult(lang, codes, topics, mentions, " ".join(all_lemmas))
 
-    def _find(self, original: str, norm: object, lang: str | None) -> list[countries.Found]:
-        assert isinstance(norm, type(normalize("")))
+    def _find(self, original: str, norm: Normalized, lang: str | None) -> list[countries.Found]:
         if lang is not None:
             return countries.find(original, norm, self.gazetteers[lang])
         # Language unknown: every gazetteer, each mention once.
@@ -85,4 +89,11 @@ def get_tagger() -> Tagger:
     return Tagger()
 
 
-__all__ = ["TAGGER_VERSION", "MentionSpan", "TagResult", "Tagger", "get_tagger"]
+__all__ = [
+    "DEFAULT_TAXONOMY",
+    "TAGGER_VERSION",
+    "MentionSpan",
+    "TagResult",
+    "Tagger",
+    "get_tagger",
+]

@@ -12,6 +12,7 @@ compounds). A topic is assigned when the weighted count (each term counted at mo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -125,6 +126,18 @@ class TopicClassifier:
     @classmethod
     def from_file(cls, path: Path = DEFAULT_TAXONOMY) -> TopicClassifier:
         return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+    @classmethod
+    def from_files(cls, paths: Sequence[Path]) -> TopicClassifier:
+        """Several taxonomies as one; a later file's topic replaces an earlier one's same id."""
+        topics: dict[str, dict[str, Any]] = {}
+        names = []
+        for path in paths:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            names.append(str(raw.get("name", path.stem)))
+            for spec in raw["topics"]:
+                topics[str(spec["id"])] = spec
+        return cls({"name": "+".join(names), "topics": list(topics.values())})
 
     @property
     def languages(self) -> list[str]:

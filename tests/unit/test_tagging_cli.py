@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -40,3 +41,23 @@ def test_text_option() -> None:
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert out["countries"] == ["RU", "US"] and out["lang"] == "de"
+
+
+def test_taxonomy_option_adds_or_replaces(tmp_path: Path) -> None:
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(
+        "name: mine\ntopics:\n  - id: submarines\n    threshold: 2\n    languages:\n"
+        '      uk: {terms: {"підводний човен": 2}}\n',
+        encoding="utf-8",
+    )
+    text = "КНДР хоче технології для атомних підводних човнів і санкції проти США."
+    app = build_app()
+    added = CliRunner().invoke(app, ["tag", "--text", text, "--taxonomy", str(mine)])
+    only = CliRunner().invoke(
+        app, ["tag", "--text", text, "--taxonomy", str(mine), "--no-default-taxonomy"]
+    )
+    assert added.exit_code == 0 and only.exit_code == 0, added.output + only.output
+    assert json.loads(added.stdout)["topics"] == ["sanctions", "submarines"]
+    assert json.loads(only.stdout)["topics"] == ["submarines"]
+    missing = CliRunner().invoke(app, ["tag", "--text", text, "--taxonomy", "/nope.yaml"])
+    assert missing.exit_code == 2
