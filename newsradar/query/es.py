@@ -50,12 +50,19 @@ def to_es(
     if not any(isinstance(leaf, Term | Phrase) for leaf in leaves(node)):
         return _Translator(an, None, field).node(node)
     supported = sorted(an.languages)
+    required = required_langs(node)
     groups: dict[str, tuple[Query, list[str | None]]] = {}
     for lang in [*supported, None]:
+        if required is not None and (
+            lang not in required if lang is not None else required <= an.languages
+        ):
+            continue  # the query's own lang: filter rules these articles out
         translated = _Translator(an, lang, field).node(node)
         key = json.dumps(translated, sort_keys=True, ensure_ascii=False)
         groups.setdefault(key, (translated, []))[1].append(lang)
-    if len(groups) == 1:
+    if not groups:
+        return MATCH_NONE
+    if len(groups) == 1:  # any article outside it fails the query's own lang: filter
         return next(iter(groups.values()))[0]
     clauses: list[Query] = []
     for translated, langs in groups.values():
@@ -66,6 +73,29 @@ def to_es(
             restrict = {"terms": {lang_field: langs}}
         clauses.append({"bool": {"filter": [restrict], "must": [translated]}})
     return {"bool": {"should": clauses, "minimum_should_match": 1}}
+
+
+def required_langs(node: Node) -> set[str] | None:
+    """The languages an article must be in to match, from the query's positive ``lang:``
+    filters; ``None`` when any language may match."""
+    if isinstance(node, Filter):
+        return {node.value.lower()} if node.field == "lang" else None
+    if isinstance(node, And):
+        found: set[str] | None = None
+        for child in node.children:
+            langs = required_langs(child)
+            if langs is not None:
+                found = langs if found is None else found & langs
+        return found
+    if isinstance(node, Or):
+        union: set[str] = set()
+        for child in node.children:
+            langs = required_langs(child)
+            if langs is None:
+                return None
+            union |= langs
+        return union
+    return None
 
 
 def search_body(

@@ -42,6 +42,7 @@ _QUOTES = {'"': '"', "“": "”", "„": "“”", "«": "»"}
 _STOP = frozenset("()") | frozenset(_QUOTES) | frozenset("”»")
 _NEAR = re.compile(r"near/(\d+)", re.IGNORECASE)
 _FIELD = re.compile(r"([^\W\d_]+):(.*)", re.DOTALL)
+_PREFIX_WORD = re.compile(r"[^\W_]+(?:['’ʼ`][^\W_]*)*")
 _COUNTRY = re.compile(r"[A-Za-z]{2}")
 _LANG = re.compile(r"[A-Za-z]{2,3}")
 _OPERAND = "a term, a phrase, a filter or '('"
@@ -166,6 +167,10 @@ class _Lexer:
                 raise self.error(
                     start, "wildcard too short", f"at least {MIN_PREFIX_CHARS} characters before *"
                 )
+            if not _PREFIX_WORD.fullmatch(word[:-1]):
+                # Articles are split into words at hyphens and punctuation: such a prefix
+                # could never match a single word.
+                raise self.error(start, "a wildcard must be one word", "letters or digits before *")
             return _Token("PREFIX", start, lower[:-1])
         return _Token("WORD", start, lower)
 

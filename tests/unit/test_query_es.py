@@ -204,3 +204,20 @@ def test_search_body_restricts_time_and_sorts_newest_first() -> None:
         }
     }
     assert search_body("oil", AN)["query"] == {"term": {"lemmas": "oil"}}
+
+
+def test_a_lang_filter_prunes_the_other_languages() -> None:
+    assert to_es("sanctions AND lang:en", AN) == {
+        "bool": {
+            "must": [{"term": {"lemmas": "sanction"}}],
+            "filter": [{"term": {"lang": {"value": "en", "case_insensitive": True}}}],
+        }
+    }
+    assert to_es("sanctions AND lang:en AND lang:de", AN) == {"match_none": {}}
+    both = to_es("sanctions AND (lang:en OR lang:de)", AN)
+    assert [c["bool"]["filter"][0] for c in both["bool"]["should"]] == [
+        {"terms": {"lang": ["de"]}},
+        {"terms": {"lang": ["en"]}},
+    ]
+    # An unsupported language keeps the "unknown language" translation.
+    assert to_es("sanctions AND lang:it", AN)["bool"]["must"] == [{"term": {"lemmas": "sanctions"}}]

@@ -47,6 +47,7 @@ from newsradar.query import (
         ('"or" AND x', And((Phrase("or"), Term("x")))),
         ("a AND b AND (c AND d)", And((Term("a"), Term("b"), Term("c"), Term("d")))),
         ("10:30", Term("10:30")),
+        ("зв'яз*", Prefix("зв'яз")),
         ("((a))", Term("a")),
     ],
 )
@@ -87,6 +88,7 @@ def test_canonical_text_parses_back_to_the_same_tree(query: str) -> None:
         ("a NEAR/3 NOT b", 10, "a term"),
         ("sanc*ion", 5, "end of a term"),
         ("x a*", 3, "2 characters"),
+        ("anti-sanc*", 1, "letters or digits"),
         ('x "abc', 3, 'closing "'),
         ('"ab"*', 5, "a space"),
         ("NOT", 4, "a term"),
