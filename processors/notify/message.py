@@ -58,9 +58,17 @@ class Message:
 
 def alert_json(alert: Alert) -> dict[str, Any]:
     """The alert as plain JSON (what ``newsradar.records.encode`` writes, minus faust's tag)."""
-    data: dict[str, Any] = json.loads(encode(alert))
-    data.pop("__faust", None)
+    data: dict[str, Any] = _untagged(json.loads(encode(alert)))
     return data
+
+
+def _untagged(value: Any) -> Any:
+    """Drop faust's ``__faust`` type tags at every level: receivers need plain JSON."""
+    if isinstance(value, dict):
+        return {k: _untagged(v) for k, v in value.items() if k != "__faust"}
+    if isinstance(value, list):
+        return [_untagged(v) for v in value]
+    return value
 
 
 def _when(moment: datetime) -> str:
