@@ -102,6 +102,31 @@ def extract_anchors(node: Node, lang: str | None, an: Analyzer) -> Anchors | Non
     return best
 
 
+def anchors_decide(node: Node, anchors: Anchors | None, lang: str | None, an: Analyzer) -> bool:
+    """Whether having one of ``anchors`` (as extracted for ``node``) already means that
+    ``node`` matches, so a candidate needs no evaluation: one-token terms, prefixes, filters,
+    ORs of those, and the AND of two filters (anchored on the pair)."""
+    if anchors is None:
+        return False
+    if isinstance(node, Term | Phrase):
+        return len(an.lemmas(node.text, lang)) <= 1
+    if isinstance(node, Prefix | Filter):
+        return True
+    if isinstance(node, Or):
+        return all(
+            anchors_decide(child, extract_anchors(child, lang, an), lang, an)
+            for child in node.children
+        )
+    if isinstance(node, And):
+        children = set(node.children)
+        return (
+            len(children) == 2
+            and all(isinstance(child, Filter) for child in children)
+            and all(kind == "pair" for kind, _ in anchors)
+        )
+    return False
+
+
 def _filter_key(field: str, value: str) -> str:
     return f"{field}={value.upper() if field == 'country' else value.lower()}"
 
@@ -141,12 +166,15 @@ class _LangIndex:
     prefix_lengths: dict[int, int] = field(default_factory=dict)  # length -> how many
     filters: dict[Anchor, list[int]] = field(default_factory=dict)
     always: set[int] = field(default_factory=set)
+    decided: set[int] = field(default_factory=set)  # candidates that need no evaluation
     # token -> the ids its term and prefix anchors select: word frequencies are Zipfian,
     # so most tokens of an article were seen before. Kept current when a term anchor comes
     # or goes, cleared when a prefix anchor does.
     by_token: dict[str, list[int]] = field(default_factory=dict)
 
-    def add(self, qid: int, anchors: Anchors | None) -> None:
+    def add(self, qid: int, anchors: Anchors | None, decided: bool = False) -> None:
+        if decided:
+            self.decided.add(qid)
         if anchors is None:
             self.always.add(qid)
             return
@@ -166,6 +194,7 @@ class _LangIndex:
 
     def remove(self, qid: int, anchors: Anchors | None) -> None:
         """Undo :meth:`add` (``anchors`` as extracted then: extraction is deterministic)."""
+        self.decided.discard(qid)
         if anchors is None:
             self.always.discard(qid)
             return
@@ -281,7 +310,8 @@ class QueryIndex(Generic[K]):
         return index
 
     def _add_to(self, index: _LangIndex, qid: int, node: Node, lang: str | None) -> None:
-        index.add(qid, extract_anchors(node, lang, self.analyzer))
+        anchors = extract_anchors(node, lang, self.analyzer)
+        index.add(qid, anchors, anchors_decide(node, anchors, lang, self.analyzer))
 
     def prepare(self, *langs: str | None) -> None:
         """Build the per-language anchor indexes now rather than on the first article."""
@@ -297,10 +327,12 @@ class QueryIndex(Generic[K]):
         """The queries that match ``doc``, in insertion order, with their matched terms."""
         an = self.analyzer
         queries = self._queries
+        index = self._index_for(doc.lang)
+        decided = index.decided
         out: list[tuple[K, MatchResult]] = []
-        for qid in sorted(self._index_for(doc.lang).candidates(doc)):
+        for qid in sorted(index.candidates(doc)):
             key, node = queries[qid]
-            if test(node, doc, an):
+            if qid in decided or test(node, doc, an):
                 out.append((key, MatchResult(True, explain(node, doc, an))))
         return out
 

@@ -174,3 +174,21 @@ def test_changes_after_articles_were_seen_are_picked_up() -> None:
     index.remove("t2")
     assert [key for key, _ in index.match(doc)] == ["p2"]
     assert index.match(doc) == index.match_naive(doc)
+
+
+def test_which_anchors_decide_the_match() -> None:
+    from newsradar.query.index import anchors_decide
+
+    def decided(text: str) -> bool:
+        node = parse_query(text)
+        return anchors_decide(node, extract_anchors(node, "en", AN), "en", AN)
+
+    assert decided("oil")
+    assert decided("oil OR gas* OR country:KP")
+    assert decided("topic:energy AND lang:en")
+    assert not decided("topic:energy AND lang:en AND country:KP")
+    assert not decided("oil AND gas")
+    assert not decided('"crude oil"')
+    assert not decided("oil NEAR/2 gas")
+    assert not decided("NOT oil")
+    assert not decided("oil OR NOT gas")
