@@ -125,7 +125,9 @@ def test_email_is_delivered_over_smtp(tmp_path: Path) -> None:
     assert recipients == ["analyst@example.org", "desk@example.org"]
     assert mail["Subject"] == "[newsradar] name of s1: 2 new articles"
     assert mail["X-Newsradar-Subscription"] == "s1"
-    text = mail.get_payload(decode=True).decode(mail.get_content_charset() or "utf-8")
+    raw = mail.get_payload(decode=True)
+    assert isinstance(raw, bytes)
+    text = raw.decode(mail.get_content_charset() or "utf-8")
     assert "Заголовок 1" in text and "matched: зброя" in text
 
 
