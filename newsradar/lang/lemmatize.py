@@ -114,18 +114,17 @@ def lemmas_of_tokens(words: list[str], lang: str | None) -> list[str]:
     if lang is None or (lang not in PYMORPHY_LANGUAGES and lang not in LEMMAGEN_LANGUAGES):
         return list(words)
     cache = _caches.setdefault(lang, {})
-    get = cache.get
-    out: list[str] = []
-    append = out.append
-    for word in words:
-        found = get(word)
-        if found is None:
-            found = _compute(word, lang)
-            if len(cache) >= CACHE_LIMIT:
-                cache.clear()
-            cache[word] = found
-        append(found)
-    return out
+    out = list(map(cache.get, words))  # C-speed lookups; misses are filled below
+    if None in out:
+        for i, found in enumerate(out):
+            if found is None:
+                word = words[i]
+                computed = _compute(word, lang)
+                if len(cache) >= CACHE_LIMIT:
+                    cache.clear()
+                cache[word] = computed
+                out[i] = computed
+    return out  # type: ignore[return-value]
 
 
 def lemma_stream(text: str, lang: str | None) -> list[str]:

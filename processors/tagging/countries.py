@@ -41,14 +41,20 @@ def find(original: str, norm: Normalized, gazetteer: Gazetteer) -> list[Found]:
     if not candidates:
         return []
     candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
+    identity = norm.offsets is None
     taken = bytearray(length)  # 1 where a longer match already stands
     found: list[Found] = []
     for start, end, entries in candidates:
         if taken.find(1, start, end) != -1:
             continue
-        o_start, o_end = norm.to_original(start, end)
+        o_start, o_end = (start, end) if identity else norm.to_original(start, end)
         surface = original[o_start:o_end]
-        valid = [e for e in entries if _case_ok(e.case, surface)]
+        capital = surface[:1].isupper()
+        valid = [
+            e
+            for e in entries
+            if e.case == "any" or (capital and (e.case == "cap" or _case_ok(e.case, surface)))
+        ]
         if any(e.amb or e.person for e in valid):
             # A cue word before the name ("in", "президент") vouches for its left side only.
             cued = _after_cue(original, o_start, gazetteer.cues)
