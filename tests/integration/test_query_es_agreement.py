@@ -8,6 +8,8 @@ query is run both ways: through :func:`newsradar.query.matches` and as
 
 from __future__ import annotations
 
+import random
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -138,3 +140,46 @@ class _Stored:
         self.countries: list[str] = source.get("countries", [])
         self.topics: list[str] = source.get("topics", [])
         self.source: str = source.get("source", "")
+
+
+def _random_query(rng: random.Random, words: list[str], depth: int = 0) -> str:
+    roll = rng.random()
+    if depth > 2 or roll < 0.3:
+        word = rng.choice(words)
+        return f"{word[:4]}*" if len(word) > 5 and rng.random() < 0.2 else word
+    if roll < 0.4:
+        return f'"{rng.choice(words)} {rng.choice(words)}"'
+    if roll < 0.5:
+        field, value = rng.choice(
+            [("country", "RU"), ("country", "KP"), ("lang", "uk"), ("lang", "en"),
+             ("topic", "energy"), ("topic", "weapons"), ("source", "reuters")]
+        )  # fmt: skip
+        return f"{field}:{value}"
+    if roll < 0.6:
+        return f"{rng.choice(words)} NEAR/{rng.randint(0, 4)} {rng.choice(words)}"
+    if roll < 0.75:
+        return (
+            f"({_random_query(rng, words, depth + 1)} AND {_random_query(rng, words, depth + 1)})"
+        )
+    if roll < 0.9:
+        return f"({_random_query(rng, words, depth + 1)} OR {_random_query(rng, words, depth + 1)})"
+    return f"NOT {_random_query(rng, words, depth + 1)}"
+
+
+def test_generated_queries_agree(index: tuple[Elasticsearch, str]) -> None:
+    es, alias = index
+    analyzer = Analyzer.default()
+    rng = random.Random(7)
+    words = sorted({w for a in ARTICLES for w in re.findall(r"[^\W\d_]{3,}", a["text"])})
+    docs = es.search(index=alias, query={"match_all": {}}, size=100)["hits"]["hits"]
+    views = {hit["_id"]: MatchDoc.from_article(_Stored(hit["_source"])) for hit in docs}
+    sizes = []
+    for _ in range(150):
+        query = _random_query(rng, words)
+        found = es.search(index=alias, query=to_es(query, analyzer), size=100, source=False)
+        from_es = {hit["_id"] for hit in found["hits"]["hits"]}
+        from_stream = {i for i, view in views.items() if matches(query, view, analyzer)}
+        assert from_es == from_stream, query
+        sizes.append(len(from_stream))
+    # The generated queries are not all trivially empty or all-matching.
+    assert sum(0 < n < len(views) for n in sizes) >= 40, sizes
