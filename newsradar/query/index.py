@@ -325,6 +325,24 @@ class QueryIndex(Generic[K]):
         anchors = extract_anchors(node, lang, self.analyzer)
         index.add(qid, anchors, anchors_decide(node, anchors, lang, self.analyzer))
 
+    def stats(self) -> dict[str, Any]:
+        """Counts for operators: queries, and per built language how many are unanchored
+        (evaluated for every article) or decided by their anchors alone."""
+        return {
+            "queries": len(self._ids),
+            "languages": {
+                str(lang): {
+                    "unanchored": len(index.always),
+                    "decided_by_anchors": len(index.decided),
+                    "term_anchors": len(index.terms),
+                    "prefix_anchors": len(index.prefixes),
+                    "filter_anchors": len(index.filters),
+                    "cached_tokens": len(index.by_token),
+                }
+                for lang, index in self._by_lang.items()
+            },
+        }
+
     def prepare(self, *langs: str | None) -> None:
         """Build the per-language anchor indexes now rather than on the first article."""
         for lang in langs:

@@ -192,3 +192,16 @@ def test_which_anchors_decide_the_match() -> None:
     assert not decided("oil NEAR/2 gas")
     assert not decided("NOT oil")
     assert not decided("oil OR NOT gas")
+
+
+def test_stats_count_what_operators_need() -> None:
+    index: QueryIndex[str] = QueryIndex(AN)
+    index.add("a", "oil")
+    index.add("b", "NOT oil")
+    index.add("c", "oil AND gas")
+    index.prepare("en", None)
+    stats = index.stats()
+    assert stats["queries"] == 3
+    assert stats["languages"]["en"]["unanchored"] == 1
+    assert stats["languages"]["en"]["decided_by_anchors"] == 1
+    assert set(stats["languages"]) == {"en", "None"}
