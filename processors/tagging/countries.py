@@ -77,7 +77,7 @@ def find(original: str, norm: Normalized, gazetteer: Gazetteer) -> list[Found]:
 
 
 def _drop_city_before_region(text: str, found: list[Found]) -> list[Found]:
-    """ "Paris, Texas": a city followed by ", <region of another country>" is in that region."""
+    """A city followed by ", <region of another country>" lies in that region (Paris, Texas)."""
     out = []
     for i, item in enumerate(found):
         nxt = found[i + 1] if i + 1 < len(found) else None
