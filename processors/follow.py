@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from newsradar.lang import SUPPORTED_LANGUAGES
 from processors import metrics
 from processors.alert_stage import SubscriptionIndex
 
@@ -46,6 +48,10 @@ async def follow_subscriptions(
             if not loaded.is_set():
                 positions = [await consumer.position(tp) for tp in tps]
                 if all(pos >= ends[tp] for pos, tp in zip(positions, tps, strict=True)):
+                    # Build every language's presearcher now, not on its first article,
+                    # and keep the long-lived index out of the garbage collector's scans.
+                    index.queries.prepare(*SUPPORTED_LANGUAGES, None)
+                    gc.freeze()
                     log.info("alert: %d active subscription(s) loaded", len(index))
                     loaded.set()
     finally:
