@@ -28,15 +28,32 @@ def notify(
         bool,
         typer.Option("--dry-run", help="Print what would be sent; send and commit nothing."),
     ] = False,
+    from_beginning: Annotated[
+        bool,
+        typer.Option(
+            "--from-beginning", help="With --dry-run: the whole alerts topic, not only new alerts."
+        ),
+    ] = False,
 ) -> None:
+    from kafka.errors import KafkaError
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     consumer = importlib.import_module("processors.notify.consumer")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        consumer.run_notifier(get_settings(), dry_run=dry_run, out=sys.stdout, stop=stop)
+        consumer.run_notifier(
+            get_settings(),
+            dry_run=dry_run,
+            out=sys.stdout,
+            stop=stop,
+            from_beginning=from_beginning,
+        )
     except KeyboardInterrupt:
         stop.set()
+    except (KafkaError, RuntimeError, TimeoutError) as exc:
+        print(f"error: {exc} (is Kafka up? `newsradar status`)", file=sys.stderr)
+        raise typer.Exit(1) from None
 
 
 def notify_status(

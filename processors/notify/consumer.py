@@ -13,6 +13,7 @@ import logging
 import sys
 import threading
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -24,7 +25,7 @@ from newsradar.topology import ALERTS, SUBSCRIPTIONS, dlq, topic_name
 from processors.deadletter import dead_letter
 from processors.notify.channels import build_channels
 from processors.notify.deliver import BatchReport, RetryPolicy, deliver_batch
-from processors.notify.dryrun import dry_run_channels
+from processors.notify.dryrun import dry_run_channels, print_outcomes
 from processors.notify.model import RecordLookup, SubscriptionDelivery
 from processors.notify.state import NotifyState
 
@@ -92,34 +93,38 @@ def run_notifier(
     out: TextIO = sys.stdout,
     stop: threading.Event | None = None,
     on_batch: Callable[[BatchReport], None] | None = None,
+    from_beginning: bool = False,
 ) -> None:
-    """Consume ``alerts`` until ``stop`` is set. ``dry_run``: print, send nothing, keep no
-    state and commit nothing."""
-    from kafka import KafkaConsumer, KafkaProducer
+    """Consume ``alerts`` until ``stop`` is set.
+
+    ``dry_run``: print what would be sent; send nothing, change no state, commit nothing,
+    and stay out of the consumer group (a running notifier keeps its partitions). It reads
+    new alerts, or the whole topic with ``from_beginning``.
+    """
+    from kafka import KafkaProducer
 
     stop = stop or threading.Event()
     topic = topic_name(settings, ALERTS)
-    follower = SubscriptionFollower(settings)
-    known = follower.catch_up()
-    log.info("notify: %d subscription(s) loaded; consuming %s", known, topic)
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=settings.kafka_bootstrap,
-        group_id=f"{settings.app_id}-notify",
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-        max_poll_records=500,
-        client_id="newsradar-notify",
-    )
-    producer: Any = None if dry_run else KafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap, acks="all", retries=5
-    )  # fmt: skip
-    state = NotifyState.open(":memory:" if dry_run else state_path(settings))
-    channels = build_channels(settings)
-    if dry_run:
-        channels = dry_run_channels(channels, out)
     policy = RetryPolicy.from_settings(settings)
-    try:
+    with ExitStack() as cleanup:
+        follower = SubscriptionFollower(settings)
+        cleanup.callback(follower.close)
+        known = follower.catch_up()
+        log.info("notify: %d subscription(s) loaded; consuming %s", known, topic)
+        consumer = _alerts_consumer(settings, topic, dry_run, from_beginning)
+        cleanup.callback(consumer.close)
+        producer: Any = None
+        if not dry_run:
+            producer = KafkaProducer(
+                bootstrap_servers=settings.kafka_bootstrap, acks="all", retries=5
+            )
+            cleanup.callback(producer.close)
+        path = state_path(settings)
+        state = NotifyState.snapshot(path) if dry_run else NotifyState.open(path)
+        cleanup.callback(state.close)
+        channels = build_channels(settings)
+        if dry_run:
+            channels = dry_run_channels(channels, out)
         while not stop.is_set():
             batch = consumer.poll(timeout_ms=1000)
             follower.poll()
@@ -135,17 +140,43 @@ def run_notifier(
             )
             if batch and not dry_run:
                 producer.flush(timeout=30)
-                consumer.commit()
+                consumer.commit()  # every alert of the batch is settled or held on disk
+            if dry_run:
+                print_outcomes(report, out)
             if report.outcomes:
                 _log_report(report)
             if on_batch is not None:
                 on_batch(report)
-    finally:
+
+
+def _alerts_consumer(settings: Settings, topic: str, dry_run: bool, from_beginning: bool) -> Any:
+    from kafka import KafkaConsumer, TopicPartition
+
+    common: dict[str, Any] = {
+        "bootstrap_servers": settings.kafka_bootstrap,
+        "enable_auto_commit": False,
+        "max_poll_records": 500,
+        "client_id": "newsradar-notify",
+    }
+    if not dry_run:
+        return KafkaConsumer(
+            topic,
+            group_id=f"{settings.app_id}-notify",
+            auto_offset_reset="earliest",
+            **common,
+        )
+    consumer = KafkaConsumer(group_id=None, **common)
+    partitions = sorted(consumer.partitions_for_topic(topic) or ())
+    if not partitions:
         consumer.close()
-        follower.close()
-        if producer is not None:
-            producer.close()
-        state.close()
+        raise RuntimeError(f"topic {topic} does not exist: run `newsradar init`")
+    tps = [TopicPartition(topic, p) for p in partitions]
+    consumer.assign(tps)
+    if from_beginning:
+        consumer.seek_to_beginning(*tps)
+    else:
+        consumer.seek_to_end(*tps)
+    return consumer
 
 
 def _decode_batch(

@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from typing import TextIO
 
 from processors.notify.channels.base import Channel
+from processors.notify.deliver import DUPLICATE, HELD, BatchReport
 from processors.notify.message import Message
+from processors.notify.state import FAILED, SKIPPED
 
 
 class DryRunChannel(Channel):
@@ -38,3 +40,19 @@ class DryRunChannel(Channel):
 
 def dry_run_channels(channels: Mapping[str, Channel], out: TextIO) -> dict[str, Channel]:
     return {name: DryRunChannel(channel, out) for name, channel in channels.items()}
+
+
+def print_outcomes(report: BatchReport, out: TextIO) -> None:
+    """The outcomes that sent nothing: held (with when), skipped, duplicates."""
+    for o in report.outcomes:
+        ids = ", ".join(o.alert_ids)
+        if o.status == HELD and o.due_at is not None:
+            out.write(f"--- {o.subscription_id}: held until {o.due_at:%Y-%m-%d %H:%M} UTC: {ids}\n")
+        elif o.status == SKIPPED:
+            out.write(f"--- {o.subscription_id}: skipped ({o.error}): {ids}\n")
+        elif o.status == DUPLICATE:
+            where = f" on {o.target}" if o.target else ""
+            out.write(f"--- {o.subscription_id}: already delivered{where}: {ids}\n")
+        elif o.status == FAILED and o.attempts == 0:
+            out.write(f"--- {o.subscription_id}: would fail on {o.channel}: {o.error}\n")
+    out.flush()

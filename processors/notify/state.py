@@ -87,6 +87,19 @@ class NotifyState:
         connection.execute("PRAGMA busy_timeout=5000")
         return cls(connection)
 
+    @classmethod
+    def snapshot(cls, path: Path | str) -> NotifyState:
+        """An in-memory copy of the state file (for ``--dry-run``: it sees what was
+        already delivered or held, and changes nothing on disk)."""
+        copy = sqlite3.connect(":memory:", isolation_level=None)
+        if Path(path).exists():
+            source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                source.backup(copy)
+            finally:
+                source.close()
+        return cls(copy)
+
     def close(self) -> None:
         self.db.close()
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import socket
+import sys
 import time
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from newsradar.records import Subscription
 from newsradar.settings import Settings
 from processors.notify import NotifyState, RecordLookup, RetryPolicy, deliver_batch
 from processors.notify.channels.webhook import WebhookChannel
+from processors.notify.dryrun import print_outcomes
 from processors.notify.state import DELIVERED, FAILED, SKIPPED
 from tests.unit.test_notify_support import (
     T0,
@@ -220,3 +224,32 @@ def test_paused_and_unknown_subscriptions_are_skipped_and_recorded(tmp_path: Pat
     assert reasons["gone"] == "unknown subscription (deleted?)"
     assert reasons["nochan"] == "subscription has no channels"
     assert {r.status for r in state.deliveries()} == {SKIPPED}
+
+
+def test_dry_run_state_is_a_snapshot_and_prints_what_sends_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "state.sqlite3"
+    real = NotifyState.open(path)
+    memory = MemoryChannel(settings(tmp_path))
+    subs = lookup(make_subscription(), make_subscription("h", mode="hourly"))
+    deliver_batch([make_alert()], real, {"memory": memory}, T0, subscriptions=subs)
+    real.close()
+
+    dry = NotifyState.snapshot(path)
+    report = deliver_batch(
+        [make_alert(), make_alert("h"), make_alert("gone")], dry, {"memory": memory}, T0,
+        subscriptions=subs, policy=NO_WAIT,
+    )  # fmt: skip
+    print_outcomes(report, sys.stdout)
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        "--- s1: already delivered: s1:a1",
+        "--- gone: skipped (unknown subscription (deleted?)): gone:a1",
+        "--- h: held until 2026-11-26 11:00 UTC: h:a1",
+    ]
+    assert len(memory.sent) == 1
+    dry.close()
+    after = NotifyState.open(path)  # the file did not change
+    assert after.counts() == {DELIVERED: 1, "pending": 0}
+    assert NotifyState.snapshot(tmp_path / "absent.sqlite3").counts() == {"pending": 0}
