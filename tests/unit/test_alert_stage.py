@@ -20,8 +20,15 @@ NOW = datetime(2023, 9, 19, 7, 32, tzinfo=UTC)
 @pytest.fixture(scope="module")
 def seed() -> TaggedArticle:
     article = Article(
-        id="seed", url="https://www.ukrinform.ua/x.html", title="", text=SEED,
-        source="ukrinform", feed_url="f", published_at=NOW, fetched_at=NOW, lang="uk",
+        id="seed",
+        url="https://www.ukrinform.ua/x.html",
+        title="",
+        text=SEED,
+        source="ukrinform",
+        feed_url="f",
+        published_at=NOW,
+        fetched_at=NOW,
+        lang="uk",
     )
     return tag_article(get_tagger(), article)
 
