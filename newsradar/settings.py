@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     notify_backoff_s: float = Field(default=1.0, ge=0, description="first retry delay, doubled")
     notify_backoff_max_s: float = Field(default=30.0, ge=0)
     notify_daily_hour: int = Field(default=8, ge=0, le=23, description="UTC hour of daily digests")
+    notify_allow_private_webhooks: bool = Field(
+        default=False, description="let webhooks reach loopback/private/link-local addresses"
+    )
     api_tokens: list[SecretStr] = Field(
         default_factory=list, description="bearer tokens of the API (JSON list)"
     )

@@ -32,6 +32,11 @@ def message(n: int = 1) -> Message:
     return render(sub, [make_alert(article=f"a{i}", title=f"Заголовок {i}") for i in range(n)], T0)
 
 
+def local(tmp_path: Path, **changes: Any) -> Settings:
+    """Settings that let webhooks reach the test's receiver on 127.0.0.1."""
+    return Settings(home=tmp_path, notify_allow_private_webhooks=True, **changes)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -42,7 +47,7 @@ def free_port() -> int:
 
 
 def test_webhook_posts_the_json_with_a_valid_signature(tmp_path: Path) -> None:
-    channel = build_channels(Settings(home=tmp_path))["webhook"]
+    channel = build_channels(local(tmp_path))["webhook"]
     msg = message(2)
     with http_receiver() as (url, received):
         channel.send(msg, {"url": f"{url}/hooks/newsradar", "secret": "per-sub-secret"})
@@ -62,15 +67,25 @@ def test_webhook_posts_the_json_with_a_valid_signature(tmp_path: Path) -> None:
 def test_webhook_errors_say_whether_a_retry_can_help(
     tmp_path: Path, status: int, permanent: bool
 ) -> None:
-    channel = build_channels(Settings(home=tmp_path))["webhook"]
+    channel = build_channels(local(tmp_path))["webhook"]
     with http_receiver(status=status) as (url, _), pytest.raises(DeliveryError) as caught:
         channel.send(message(), {"url": url, "secret": "k"})
     assert isinstance(caught.value, PermanentDeliveryError) is permanent
     assert f"HTTP {status}" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:9200/_bulk", "http://10.1.2.3/", "http://[::1]/", "http://169.254.169.254/"],
+)
+def test_webhook_refuses_internal_addresses_by_default(tmp_path: Path, url: str) -> None:
+    channel = build_channels(Settings(home=tmp_path))["webhook"]
+    with pytest.raises(PermanentDeliveryError, match="non-public address"):
+        channel.send(message(), {"url": url, "secret": "k"})
+
+
 def test_webhook_times_out_on_a_silent_server(tmp_path: Path) -> None:
-    channel = build_channels(Settings(home=tmp_path, notify_timeout_s=0.3))["webhook"]
+    channel = build_channels(local(tmp_path, notify_timeout_s=0.3))["webhook"]
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen()
@@ -119,7 +134,7 @@ def test_email_is_delivered_over_smtp(tmp_path: Path) -> None:
     with smtp_server(mailbox) as port:
         settings = Settings(home=tmp_path, smtp_port=port, smtp_from="radar@example.org")
         channel = build_channels(settings)["email"]
-        channel.send(message(2), {"to": "analyst@example.org, desk@example.org"})
+        channel.send(message(2), {"to": "analyst@example.org; desk@example.org"})
     [(sender, recipients, mail)] = mailbox.messages
     assert sender == "radar@example.org"
     assert recipients == ["analyst@example.org", "desk@example.org"]
@@ -179,7 +194,7 @@ def test_dry_run_prints_and_sends_nothing(
 ) -> None:
     import sys
 
-    channels = dry_run_channels(build_channels(Settings(home=tmp_path)), sys.stdout)
+    channels = dry_run_channels(build_channels(local(tmp_path)), sys.stdout)
     with http_receiver() as (url, received):
         channels["webhook"].send(message(), {"url": url, "secret": "hidden"})
         assert received.requests == []

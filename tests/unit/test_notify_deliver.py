@@ -28,7 +28,7 @@ NO_WAIT = RetryPolicy(max_attempts=3, backoff_s=0.0, backoff_max_s=0.0)
 
 
 def settings(tmp_path: Path) -> Settings:
-    return Settings(home=tmp_path, notify_timeout_s=2.0)
+    return Settings(home=tmp_path, notify_timeout_s=2.0, notify_allow_private_webhooks=True)
 
 
 def lookup(*subs: Subscription) -> RecordLookup:

@@ -1,7 +1,7 @@
 """``email``: the message as a plain-text mail through the SMTP server in settings
 (``NEWSRADAR_SMTP_HOST``/``_PORT``/``_FROM``/``_STARTTLS``/``_USERNAME``/``_PASSWORD``).
 
-Option ``to``: one address or several separated by commas.
+Option ``to``: one address or several separated by commas or semicolons.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from processors.notify.message import Message
 
 
 def recipients(value: str) -> list[str]:
-    return [part.strip() for part in value.split(",") if part.strip()]
+    return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
 
 
 class EmailChannel(Channel):

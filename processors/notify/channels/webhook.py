@@ -2,12 +2,20 @@
 
 Headers: ``X-Newsradar-Timestamp`` (Unix seconds) and ``X-Newsradar-Signature``
 (``sha256=`` + HMAC-SHA256 of ``<timestamp>.<body>``); see :mod:`processors.notify.signing`.
+
+Subscriptions come from API users, so a webhook must not become a way into the internal
+network: hosts resolving to loopback, private, link-local or reserved addresses are
+refused unless ``NEWSRADAR_NOTIFY_ALLOW_PRIVATE_WEBHOOKS`` is set. (The check resolves the
+name before the request; it does not pin the address, so DNS rebinding is not covered.)
 """
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import time
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -33,6 +41,8 @@ class WebhookChannel(Channel):
         return problems
 
     def send(self, message: Message, options: Mapping[str, str]) -> None:
+        if not self.settings.notify_allow_private_webhooks:
+            refuse_private(options["url"])
         body = message.body()
         headers = {
             "Content-Type": "application/json; charset=utf-8",
@@ -50,6 +60,25 @@ class WebhookChannel(Channel):
         if 400 <= response.status_code < 500 and response.status_code not in _RETRYABLE_4XX:
             raise PermanentDeliveryError(reason)
         raise DeliveryError(reason)
+
+
+def refuse_private(url: str) -> None:
+    """Raise unless every address ``url``'s host resolves to is a public one."""
+    parts = urlsplit(url)
+    if not parts.hostname:
+        raise PermanentDeliveryError(f"webhook: no host in {url!r}")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise DeliveryError(f"webhook: cannot resolve {parts.hostname}: {exc}") from exc
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if not address.is_global:
+            raise PermanentDeliveryError(
+                f"webhook: {parts.hostname} resolves to non-public address {address} "
+                "(set NEWSRADAR_NOTIFY_ALLOW_PRIVATE_WEBHOOKS to allow)"
+            )
 
 
 CHANNEL = WebhookChannel
