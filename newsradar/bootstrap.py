@@ -127,3 +127,27 @@ def bootstrap(settings: Settings) -> BootstrapReport:
     ensure_topics(settings, report)
     ensure_index(settings, report)
     return report
+
+
+def teardown(settings: Settings) -> None:
+    """Delete what :func:`bootstrap` created for these settings: the topics, the indices
+    and their templates. For test runs and benchmarks on a shared cluster (a prefix)."""
+    from kafka.admin import KafkaAdminClient
+
+    from newsradar.es import es_client
+
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    try:
+        existing = set(admin.list_topics())
+        names = [spec.name for spec in topic_specs(settings) if spec.name in existing]
+        if names:
+            admin.delete_topics(names)
+    finally:
+        admin.close()
+    es = es_client(settings)
+    try:
+        for alias in (settings.index_alias, settings.alerts_index_alias):
+            es.indices.delete(index=f"{alias}-v{INDEX_VERSION}", ignore_unavailable=True)
+            es.options(ignore_status=404).indices.delete_index_template(name=f"{alias}-template")
+    finally:
+        es.close()

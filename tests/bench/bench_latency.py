@@ -21,13 +21,14 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer
 
-from newsradar.bootstrap import INDEX_VERSION, bootstrap
+from newsradar.bootstrap import bootstrap, teardown
 from newsradar.es import es_client
 from newsradar.records import Alert, Article, decode, encode
 from newsradar.settings import Settings
@@ -40,7 +41,6 @@ from newsradar.topology import (
     ARTICLES_TAGGED,
     SUBSCRIPTIONS,
     topic_name,
-    topic_specs,
 )
 from tests.bench.bench_matcher import Corpus
 from tests.integration.conftest import env_for
@@ -51,7 +51,7 @@ RATE = 100.0
 POLL_EVERY_S = 10.0
 
 
-def _percentile(values: list[float], q: float) -> float:
+def _percentile(values: Sequence[float], q: float) -> float:
     return statistics.quantiles(values, n=1000, method="inclusive")[int(q * 1000) - 1]
 
 
@@ -204,7 +204,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             worker.kill()
         log.close()
         producer.close()
-        _cleanup(settings)
+        teardown(settings)
 
     ours = [collector.seen[a] - t for a, t in sent.items() if a in collector.seen]
     theirs = [poller.seen[a] - t for a, t in sent.items() if a in poller.seen]
@@ -229,23 +229,6 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             rows.append({"bench": "alert latency", "case": f"{label} {name}",
                          "value": _percentile(values, q), "unit": "ms"})  # fmt: skip
     return rows
-
-
-def _cleanup(settings: Settings) -> None:
-    from kafka.admin import KafkaAdminClient
-
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
-    try:
-        admin.delete_topics([s.name for s in topic_specs(settings)])
-    finally:
-        admin.close()
-    es = es_client(settings)
-    try:
-        for alias in (settings.index_alias, settings.alerts_index_alias):
-            es.indices.delete(index=f"{alias}-v{INDEX_VERSION}", ignore_unavailable=True)
-            es.indices.delete_index_template(name=f"{alias}-template")
-    finally:
-        es.close()
 
 
 if __name__ == "__main__":

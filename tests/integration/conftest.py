@@ -19,12 +19,11 @@ from typing import Any
 import pytest
 from elasticsearch import Elasticsearch
 
-from newsradar.bootstrap import INDEX_VERSION, bootstrap
+from newsradar.bootstrap import bootstrap, teardown
 from newsradar.es import es_client
 from newsradar.settings import Settings
 from newsradar.stack.elasticsearch import ElasticsearchNode
 from newsradar.stack.kafka import KafkaBroker
-from newsradar.topology import topic_specs
 
 pytestmark = pytest.mark.integration
 
@@ -58,22 +57,10 @@ def pipeline(stack: Settings, tmp_path: Path) -> Iterator[Settings]:
 
 
 def _cleanup(settings: Settings) -> None:
-    from kafka.admin import KafkaAdminClient
-
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
     try:
-        admin.delete_topics([spec.name for spec in topic_specs(settings)])
+        teardown(settings)
     except Exception as exc:  # cleanup must not hide the test's own result
-        print(f"cleanup: deleting topics failed: {exc}")
-    finally:
-        admin.close()
-    es = es_client(settings)
-    try:
-        for alias in (settings.index_alias, settings.alerts_index_alias):
-            es.indices.delete(index=f"{alias}-v{INDEX_VERSION}", ignore_unavailable=True)
-            es.indices.delete_index_template(name=f"{alias}-template")
-    finally:
-        es.close()
+        print(f"cleanup failed: {exc}")
 
 
 def env_for(settings: Settings) -> dict[str, str]:
