@@ -29,6 +29,8 @@ MORPH_CASES: dict[str, tuple[str, ...]] = {
 # Which rule group inflects which gazetteer kind.
 RULE_GROUP = {"adj": "adj", "demonym": "demonym"}
 MAX_PHRASE_FORMS = 400
+# Adjectives have no second locative/genitive: «на Західному березі», «в Западном берегу».
+_FALLBACK_CASE = {"loc2": "loct", "gen2": "gent"}
 _SPLIT = re.compile(r"([ \-])")
 
 
@@ -166,7 +168,7 @@ def _morph_phrase(phrase: str, lang: str) -> set[str]:
             if parse is None or i > head:
                 options.append([word])
                 continue
-            inflected = _inflect(parse, case)
+            inflected = _inflect(parse, case) or _inflect(parse, _FALLBACK_CASE.get(case, case))
             if not inflected:
                 ok = i != head
                 options.append([word])
