@@ -137,6 +137,7 @@ def run_notifier(
                 subscriptions=follower,
                 policy=policy,
                 daily_hour=settings.notify_daily_hour,
+                max_workers=16,
             )
             if batch and not dry_run:
                 producer.flush(timeout=30)
@@ -155,7 +156,11 @@ def _alerts_consumer(settings: Settings, topic: str, dry_run: bool, from_beginni
     common: dict[str, Any] = {
         "bootstrap_servers": settings.kafka_bootstrap,
         "enable_auto_commit": False,
-        "max_poll_records": 500,
+        # A batch's deliveries may take a while when endpoints time out (attempts ×
+        # timeout + backoff, 16 at a time): small batches, and a long poll interval so
+        # the group does not evict us meanwhile.
+        "max_poll_records": 100,
+        "max_poll_interval_ms": 15 * 60 * 1000,
         "client_id": "newsradar-notify",
     }
     if not dry_run:
