@@ -94,3 +94,18 @@ def test_empty_and_binary_input() -> None:
     for data in (b"", b"\x00\xff\xfe" * 100, b"<rss"):
         parsed = parse_feed(data, "https://x/f", fetched_at=FETCHED_AT)
         assert parsed.articles == []
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/rss+xml; charset=iso-8859-1",
+        "application/rss+xml; charset=koi8-r",
+        "text/xml; charset=utf-8",
+        "text/html",
+    ],
+)
+def test_xml_declaration_beats_a_wrong_http_charset(content_type: str) -> None:
+    body = (FEEDS / "rss2_cp1251.xml").read_bytes()
+    parsed = parse_feed(body, "https://x/f", fetched_at=FETCHED_AT, content_type=content_type)
+    assert parsed.articles[0].title == "КНДР поглиблює відносини з Росією"
