@@ -76,8 +76,14 @@ def parse_feed(
     # A charset in the header loses to the document's own XML declaration: servers label
     # cp1251/KOI8 feeds with a default charset far more often than feeds lie about
     # themselves, and a wrong single-byte label decodes silently into mojibake.
-    if content_type and _XML_DECLARED_ENCODING.match(data[:256]):
+    declared = bool(_XML_DECLARED_ENCODING.match(data[:256]))
+    if content_type and declared:
         content_type = content_type.split(";", 1)[0]
+    elif not declared and "charset=" not in (content_type or "").lower():
+        guess = guess_encoding(data)
+        if guess is not None:
+            media = (content_type or "application/xml").split(";", 1)[0]
+            content_type = f"{media}; charset={guess}"
     headers = {"content-type": content_type or "application/xml"}
     parsed = feedparser.parse(
         io.BytesIO(data),
@@ -108,6 +114,21 @@ def parse_feed(
         else:
             result.articles.append(article)
     return result
+
+
+def guess_encoding(data: bytes) -> str | None:
+    """For a document that names no encoding anywhere and is not UTF-8: the most likely
+    encoding (charset-normalizer), so an undeclared cp1251 or KOI8 feed is not read as
+    windows-1252 mojibake. None when it is UTF-8 (or ASCII) or no guess is possible."""
+    try:
+        data.decode("utf-8")
+        return None
+    except UnicodeDecodeError:
+        pass
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(data[:65536]).best()
+    return best.encoding if best is not None else None
 
 
 def entry_to_article(

@@ -109,3 +109,17 @@ def test_xml_declaration_beats_a_wrong_http_charset(content_type: str) -> None:
     body = (FEEDS / "rss2_cp1251.xml").read_bytes()
     parsed = parse_feed(body, "https://x/f", fetched_at=FETCHED_AT, content_type=content_type)
     assert parsed.articles[0].title == "КНДР поглиблює відносини з Росією"
+
+
+@pytest.mark.parametrize("encoding", ["cp1251", "koi8-u", "utf-8"])
+def test_undeclared_encoding_is_guessed(encoding: str) -> None:
+    body = (
+        "<rss version='2.0'><channel><title>Новини</title><item>"
+        "<title>Київ і Львів: новини дня про війну</title><link>https://ex.ua/1</link>"
+        "<description>Президент України заявив про нові санкції проти Росії.</description>"
+        "</item></channel></rss>"
+    ).encode(encoding)
+    for content_type in (None, "application/rss+xml"):
+        parsed = parse_feed(body, "https://x/f", fetched_at=FETCHED_AT, content_type=content_type)
+        assert parsed.articles[0].title == "Київ і Львів: новини дня про війну"
+        assert parsed.title == "Новини"
