@@ -33,6 +33,12 @@ test: setup up  ## unit tests, then integration tests against the real local ser
 unit: setup  ## the fast unit tests only (no services)
 	$(BIN)/pytest -q tests/unit
 
+integration: setup up  ## the integration tests only (real local Kafka and Elasticsearch)
+	$(BIN)/pytest -q tests/integration
+
+eval: setup  ## tagging accuracy: per-language precision, recall, F1 on tests/data/eval
+	$(BIN)/newsradar eval
+
 lint: setup
 	$(BIN)/ruff check newsradar ingest processors tests
 	$(BIN)/ruff format --check newsradar ingest processors tests
