@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     index_replicas: int = Field(default=0, ge=0)
 
     # --- worker ----------------------------------------------------------------
+    # topic taxonomy files (YAML) the tag agent uses instead of the default one; list the
+    # default (processors/tagging/data/topics/default.yaml) too to extend rather than replace
+    taxonomies: list[Path] = Field(default_factory=list)
     app_id: str = "newsradar"
     bulk_size: int = Field(default=500, ge=1)
     bulk_within_s: float = Field(default=0.5, gt=0)

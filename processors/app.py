@@ -197,6 +197,7 @@ def run_worker(settings: Settings, loglevel: str = "info") -> None:
     The tagger's data is loaded first, so a broken gazetteer stops the start-up with its
     error instead of crashing the agent in a restart loop.
     """
-    app = create_app(settings, get_tagger())
+    tagger = Tagger(settings.taxonomies) if settings.taxonomies else get_tagger()
+    app = create_app(settings, tagger)
     worker = faust.Worker(app, loglevel=loglevel, quiet=True)
     worker.execute_from_commandline()
