@@ -123,6 +123,8 @@ def run_notifier(
         state = NotifyState.snapshot(path) if dry_run else NotifyState.open(path)
         cleanup.callback(state.close)
         channels = build_channels(settings)
+        for channel in channels.values():
+            cleanup.callback(channel.close)
         if dry_run:
             channels = dry_run_channels(channels, out)
         while not stop.is_set():

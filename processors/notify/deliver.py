@@ -133,8 +133,9 @@ def deliver_batch(
     policy = policy or RetryPolicy()
     report = BatchReport(received=len(alerts))
     batch_ids = {a.id for a in alerts}
-    for alert in alerts:
-        _hold(alert, store, subscriptions, now, report)
+    with store.transaction():  # one commit (one fsync) for the whole batch
+        for alert in alerts:
+            _hold(alert, store, subscriptions, now, report)
 
     jobs: list[_Job] = []
     flushed: list[tuple[str, list[str]]] = []

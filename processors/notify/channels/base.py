@@ -64,3 +64,6 @@ class Channel(ABC):
     @abstractmethod
     def send(self, message: Message, options: Mapping[str, str]) -> None:
         """Deliver ``message``; raise :class:`DeliveryError` on failure."""
+
+    def close(self) -> None:  # noqa: B027 - most channels keep nothing open
+        """Release what the channel keeps between deliveries (connections)."""

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 import time
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 import httpx
 
+from newsradar.settings import Settings
 from processors.notify.channels.base import Channel, DeliveryError, PermanentDeliveryError
 from processors.notify.message import Message
 from processors.notify.signing import signed_headers
@@ -40,6 +42,30 @@ class WebhookChannel(Channel):
             problems.append(f"webhook: url must be http(s), got {url!r}")
         return problems
 
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self._http: httpx.Client | None = None
+        self._lock = threading.Lock()
+
+    def _client(self) -> httpx.Client:
+        # One client for every delivery: building one (its TLS context) costs more than a
+        # local POST, and its pool keeps connections to busy endpoints alive. It is safe
+        # to share between the delivery threads.
+        with self._lock:
+            if self._http is None:
+                self._http = httpx.Client(
+                    timeout=self.timeout_s,
+                    follow_redirects=False,
+                    limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+                )
+            return self._http
+
+    def close(self) -> None:
+        with self._lock:
+            if self._http is not None:
+                self._http.close()
+                self._http = None
+
     def send(self, message: Message, options: Mapping[str, str]) -> None:
         if not self.settings.notify_allow_private_webhooks:
             refuse_private(options["url"])
@@ -50,8 +76,7 @@ class WebhookChannel(Channel):
             **signed_headers(body, options["secret"], int(time.time())),
         }
         try:
-            with httpx.Client(timeout=self.timeout_s, follow_redirects=False) as client:
-                response = client.post(options["url"], content=body, headers=headers)
+            response = self._client().post(options["url"], content=body, headers=headers)
         except httpx.HTTPError as exc:
             raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
         if response.is_success:
