@@ -76,7 +76,7 @@ def subscriptions(count: int, url: str) -> dict[str, Subscription]:
             created_at=NOW,
             updated_at=NOW,
             channels=[hook],
-        )  # fmt: skip
+        )
         for i in range(count)
     }
 
@@ -98,7 +98,7 @@ def alerts(count: int, subs: int) -> list[Alert]:
             matched_at=NOW,
             matched_terms=[MatchedTerm(term="зброя", positions=[3])],
             snippet="…",
-        )  # fmt: skip
+        )
         for i in range(count)
     ]
 
