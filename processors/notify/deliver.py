@@ -22,7 +22,7 @@ from newsradar.settings import Settings
 from processors.notify.channels.base import Channel, DeliveryError
 from processors.notify.message import Message, render
 from processors.notify.model import ChannelTarget, DeliveryLookup, SubscriptionDelivery
-from processors.notify.schedule import due_at
+from processors.notify.schedule import as_utc, due_at
 from processors.notify.state import DELIVERED, FAILED, SKIPPED, NotifyState
 
 log = logging.getLogger("newsradar.notify")
@@ -131,6 +131,7 @@ def deliver_batch(
     caller may commit the offsets. Call it with an empty batch to send what became due.
     """
     policy = policy or RetryPolicy()
+    now = as_utc(now)
     report = BatchReport(received=len(alerts))
     batch_ids = {a.id for a in alerts}
     with store.transaction():  # one commit (one fsync) for the whole batch
@@ -140,8 +141,7 @@ def deliver_batch(
     jobs: list[_Job] = []
     flushed: list[tuple[str, list[str]]] = []
     for sub_id, oldest in store.pending_subscriptions():
-        pending = store.pending_alerts(sub_id)
-        ids = [a.id for a in pending]
+        ids = store.pending_ids(sub_id)
         sub = subscriptions.delivery(sub_id)
         reason = _skip_reason(sub)
         if sub is None or reason:
@@ -155,6 +155,8 @@ def deliver_batch(
             if batch_ids.intersection(ids):
                 report.outcomes.append(Outcome(sub_id, HELD, tuple(ids), due_at=due))
             continue
+        pending = store.pending_alerts(sub_id)  # decoded only when due
+        ids = [a.id for a in pending]
         flushed.append((sub_id, ids))
         for target in sub.targets:
             job = _job(sub, target, pending, store, channels, now, report)

@@ -12,7 +12,8 @@ from datetime import UTC, datetime, timedelta
 from processors.notify.model import Mode
 
 
-def _utc(moment: datetime) -> datetime:
+def as_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; a naive datetime is taken to be UTC already."""
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
@@ -20,7 +21,7 @@ def _utc(moment: datetime) -> datetime:
 
 def next_boundary(mode: Mode, after: datetime, daily_hour: int = 8) -> datetime:
     """The first digest boundary strictly after ``after`` (immediate: ``after`` itself)."""
-    after = _utc(after)
+    after = as_utc(after)
     if mode is Mode.IMMEDIATE:
         return after
     if mode is Mode.HOURLY:
@@ -44,7 +45,7 @@ def due_at(
     """
     due = next_boundary(mode, oldest_pending, daily_hour)
     if last_sent is not None and quiet_minutes > 0:
-        due = max(due, _utc(last_sent) + timedelta(minutes=quiet_minutes))
+        due = max(due, as_utc(last_sent) + timedelta(minutes=quiet_minutes))
     return due
 
 
@@ -56,4 +57,4 @@ def is_due(
     now: datetime,
     daily_hour: int = 8,
 ) -> bool:
-    return _utc(now) >= due_at(mode, quiet_minutes, oldest_pending, last_sent, daily_hour)
+    return as_utc(now) >= due_at(mode, quiet_minutes, oldest_pending, last_sent, daily_hour)

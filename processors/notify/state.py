@@ -128,6 +128,13 @@ class NotifyState:
         ).fetchall()
         return [decode(Alert, raw) for (raw,) in rows]
 
+    def pending_ids(self, subscription_id: str) -> list[str]:
+        rows = self.db.execute(
+            "SELECT alert_id FROM pending WHERE subscription_id = ? ORDER BY received_at, alert_id",
+            (subscription_id,),
+        ).fetchall()
+        return [alert_id for (alert_id,) in rows]
+
     def drop_pending(self, alert_ids: Iterable[str]) -> None:
         self.db.executemany("DELETE FROM pending WHERE alert_id = ?", [(i,) for i in alert_ids])
 
