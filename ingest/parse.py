@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -65,12 +65,15 @@ def parse_feed(
     lang: str | None = None,
     fetched_at: datetime,
     content_type: str | None = None,
+    source_country: str | None = None,
+    tags: Sequence[str] = (),
 ) -> ParsedFeed:
     """Parse feed ``data`` fetched from ``feed_url`` into articles.
 
     ``source`` names the publisher (default: the feed's title, else its host); ``lang``
     overrides the feed's declared language; ``content_type`` is the HTTP header, which
-    may carry the charset.
+    may carry the charset; ``source_country`` and ``tags`` (from the feeds file) go on
+    every article.
     """
     # Without a header (a local file) there is no HTTP claim to check the XML against.
     # A charset in the header loses to the document's own XML declaration: servers label
@@ -108,7 +111,10 @@ def parse_feed(
     for entry in parsed.get("entries") or []:
         result.entries_seen += 1
         plain = dict.copy(entry) if isinstance(entry, dict) else dict(entry)
-        article = entry_to_article(plain, result, source=name, base=base, fetched_at=fetched_at)
+        article = entry_to_article(
+            plain, result, source=name, base=base, fetched_at=fetched_at,
+            source_country=source_country, tags=tags,
+        )  # fmt: skip
         if article is None:
             result.skipped += 1
         else:
@@ -138,6 +144,8 @@ def entry_to_article(
     source: str,
     base: str,
     fetched_at: datetime,
+    source_country: str | None = None,
+    tags: Sequence[str] = (),
 ) -> Article | None:
     """One feedparser entry as an Article, or None if it has no http(s) URL."""
     url = _entry_url(entry, base)
@@ -162,6 +170,8 @@ def entry_to_article(
         fetched_at=fetched_at,
         lang=_entry_lang(entry) or feed.lang,
         authors=_authors(entry),
+        source_country=source_country,
+        tags=list(tags),
     )
 
 

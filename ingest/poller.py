@@ -272,6 +272,8 @@ class Poller:
             lang=spec.lang,
             fetched_at=datetime.now(UTC),
             content_type=result.content_type,
+            source_country=spec.country,
+            tags=spec.tags,
         )
         try:
             parsed = await asyncio.to_thread(parse) if self._parse_in_thread else parse()

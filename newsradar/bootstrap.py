@@ -108,7 +108,13 @@ def ensure_index(settings: Settings, report: BootstrapReport) -> None:
         ):
             es.indices.put_index_template(name=f"{alias}-template", body=template)
             index = f"{alias}-v{INDEX_VERSION}"
-            if not es.indices.exists(index=index):
+            if es.indices.exists(index=index):
+                # fields added to the template since the index was made (additive only;
+                # a changed field type needs a new index version and a reindex)
+                es.indices.put_mapping(
+                    index=index, properties=template["template"]["mappings"]["properties"]
+                )
+            else:
                 try:
                     es.indices.create(index=index, aliases={alias: {"is_write_index": True}})
                     if alias == settings.index_alias:

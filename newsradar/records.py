@@ -32,6 +32,8 @@ class Article(faust.Record, serializer="json", isodates=True, coerce=True):
     fetched_at: datetime
     lang: str | None = None
     authors: list[str] = []  # noqa: RUF012 - faust copies field defaults
+    source_country: str | None = None  # the publisher's country (feeds file)
+    tags: list[str] = []  # noqa: RUF012 - the feed's tags (feeds file)
     schema_version: int = SCHEMA_VERSION
 
 
@@ -63,6 +65,8 @@ class TaggedArticle(faust.Record, serializer="json", isodates=True, coerce=True)
     mentions: list[Mention]
     lemmas: str
     authors: list[str] = []  # noqa: RUF012
+    source_country: str | None = None
+    tags: list[str] = []  # noqa: RUF012
     tagger: str = ""
     schema_version: int = SCHEMA_VERSION
 

@@ -22,6 +22,8 @@ def to_document(article: TaggedArticle) -> dict[str, Any]:
         "source": article.source,
         "feed_url": article.feed_url,
         "authors": list(article.authors),
+        "source_country": article.source_country,
+        "tags": list(article.tags),
         "published_at": article.published_at.isoformat(),
         "fetched_at": article.fetched_at.isoformat(),
         "tagged_at": article.tagged_at.isoformat(),

@@ -29,6 +29,8 @@ def tag_article(tagger: Tagger, article: Article) -> TaggedArticle:
         ],
         lemmas=result.lemmas,
         authors=list(article.authors),
+        source_country=article.source_country,
+        tags=list(article.tags),
         tagger=TAGGER_VERSION,
     )
 
