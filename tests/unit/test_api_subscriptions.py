@@ -228,3 +228,18 @@ def test_openapi_lists_every_route(client: TestClient) -> None:
     assert "HTTPBearer" in spec["components"]["securitySchemes"]
     secured = spec["paths"]["/subscriptions"]["post"]["security"]
     assert secured == [{"HTTPBearer": []}]
+
+
+def test_an_unreachable_store_is_a_503(tmp_path: Path) -> None:
+    from kafka.errors import KafkaTimeoutError
+
+    class DownStore(FileLogStore):
+        def messages(self, timeout_s: float = 15.0) -> Iterator[tuple[bytes | None, bytes | None]]:
+            raise KafkaTimeoutError("Unable to bootstrap")
+
+    settings = Settings(home=tmp_path, api_tokens=[SecretStr(TOKEN)])
+    store = DownStore(settings, tmp_path / "log")
+    with TestClient(create_app(settings, store)) as down:
+        response = down.get("/subscriptions", headers=AUTH)
+    assert response.status_code == 503
+    assert response.json()["detail"]["error"] == "store_unavailable"
