@@ -22,12 +22,13 @@ from newsradar.records import Alert, RecordError, Subscription, decode, encode
 from newsradar.settings import Settings
 from newsradar.subscriptions.store import apply_change
 from newsradar.topology import ALERTS, SUBSCRIPTIONS, dlq, topic_name
+from processors import metrics
 from processors.deadletter import dead_letter
 from processors.notify.channels import build_channels
-from processors.notify.deliver import BatchReport, RetryPolicy, deliver_batch
+from processors.notify.deliver import DUPLICATE, HELD, BatchReport, RetryPolicy, deliver_batch
 from processors.notify.dryrun import dry_run_channels, print_outcomes
 from processors.notify.model import RecordLookup, SubscriptionDelivery
-from processors.notify.state import NotifyState
+from processors.notify.state import DELIVERED, FAILED, SKIPPED, NotifyState
 
 log = logging.getLogger("newsradar.notify")
 STAGE = "notify"
@@ -148,6 +149,7 @@ def run_notifier(
                 print_outcomes(report, out)
             if report.outcomes:
                 _log_report(report)
+                _count(report)
             if on_batch is not None:
                 on_batch(report)
 
@@ -204,11 +206,17 @@ def _decode_batch(
                     partition=record.partition, offset=record.offset,
                     key=record.key, value=record.value,
                 )  # fmt: skip
+                metrics.count(STAGE, "dead_letter")
                 if producer is None:
                     out.write(f"--- would dead-letter {record.topic}@{record.offset}: {exc}\n")
                 else:
                     producer.send(dlq(topic), key=record.key, value=encode(letter))
     return alerts
+
+
+def _count(report: BatchReport) -> None:
+    for status in (DELIVERED, FAILED, SKIPPED, HELD, DUPLICATE):
+        metrics.count(STAGE, status, report.alerts(status))
 
 
 def _log_report(report: BatchReport) -> None:

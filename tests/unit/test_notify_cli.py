@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from kafka.consumer.fetcher import ConsumerRecord
+from prometheus_client import REGISTRY
 from typer.testing import CliRunner
 
 from newsradar.cli import build_app
@@ -33,10 +34,17 @@ class Producer:
         self.sent.append((topic, key, value))
 
 
+def dead_letters() -> float:
+    labels = {"stage": "notify", "outcome": "dead_letter"}
+    return REGISTRY.get_sample_value("newsradar_events_total", labels) or 0.0
+
+
 def test_undecodable_alerts_go_to_the_dead_letter_topic() -> None:
     batch = {"tp": [record(7, encode(make_alert())), record(8, b"{not json"), record(9, None)]}
     producer = Producer()
+    before = dead_letters()
     alerts = _decode_batch(batch, "alerts", producer, io.StringIO())
+    assert dead_letters() == before + 2
     assert [a.id for a in alerts] == ["s1:a1"]
     assert [(topic, key) for topic, key, _ in producer.sent] == [
         ("alerts.dlq", b"s1"), ("alerts.dlq", b"s1")
