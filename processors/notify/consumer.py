@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import UTC, datetime
@@ -59,10 +60,12 @@ class SubscriptionFollower:
         self.partitions = [TopicPartition(self.topic, p) for p in sorted(partitions)]
         self.consumer.assign(self.partitions)
         self.consumer.seek_to_beginning(*self.partitions)
+        self._caught_up = 0.0
 
     def catch_up(self, timeout_ms: int = 15_000) -> int:
         """Read up to the end offsets of now; returns how many subscriptions are known."""
         ends = self.consumer.end_offsets(self.partitions)
+        self._caught_up = time.monotonic()
         waited = 0
         while any(self.consumer.position(tp) < ends[tp] for tp in self.partitions):
             if waited > timeout_ms:
@@ -77,6 +80,14 @@ class SubscriptionFollower:
                 apply_change(self.state, record.key, record.value)
 
     def delivery(self, subscription_id: str) -> SubscriptionDelivery | None:
+        if subscription_id not in self.state and time.monotonic() - self._caught_up > 1.0:
+            # An alert can arrive before a non-blocking poll has fetched the subscription
+            # that fired it (created a moment ago): read to the end before calling it
+            # unknown. At most once a second, so deleted subscriptions cost little.
+            try:
+                self.catch_up(timeout_ms=5_000)
+            except TimeoutError as exc:
+                log.warning("notify: %s", exc)
         try:
             return self._lookup.delivery(subscription_id)
         except ValueError as exc:  # a mode this build does not know
