@@ -9,7 +9,8 @@ what was expected. OpenAPI: ``/openapi.json``, interactive docs at ``/docs``.
 from __future__ import annotations
 
 import importlib
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response, status
@@ -18,6 +19,9 @@ from fastapi.responses import JSONResponse
 from newsradar.api.auth import require_token
 from newsradar.api.schemas import (
     ChannelBody,
+    PreviewHit,
+    PreviewRequest,
+    PreviewResult,
     QueryCheck,
     QueryError,
     QueryOk,
@@ -220,6 +224,47 @@ def validate_query(body: QueryCheck) -> Any:
     return QueryOk(query=body.query)
 
 
+# (search body) -> Elasticsearch's search response
+Searcher = Callable[[dict[str, Any]], Mapping[str, Any]]
+
+
+@queries.post("/preview", response_model=PreviewResult, responses=_QUERY_422)
+def preview_query(body: PreviewRequest, request: Request) -> Any:
+    """What the query would have matched in the article index since ``since``, newest
+    first: the stream matcher's query translated to Elasticsearch over the lemmas."""
+    from newsradar.query.es import search_body
+
+    check_query(body.query)
+    since = body.since or datetime.now(UTC) - timedelta(days=body.days)
+    search: Searcher = request.app.state.search
+    found = search(dict(search_body(body.query, since=since, size=body.size)))
+    hits = found["hits"]
+    items = [
+        PreviewHit(
+            id=hit["_id"],
+            **{k: v for k, v in hit.get("_source", {}).items() if k in PreviewHit.model_fields},
+        )
+        for hit in hits["hits"]
+    ]
+    return PreviewResult(query=body.query, since=since, total=hits["total"]["value"], items=items)
+
+
+def es_searcher(settings: Settings) -> Searcher:
+    def search(body: dict[str, Any]) -> Mapping[str, Any]:
+        from newsradar.es import es_client
+
+        es = es_client(settings, timeout_s=15.0)
+        try:
+            response: Mapping[str, Any] = es.search(
+                index=settings.index_alias, track_total_hits=True, **body
+            ).body
+            return response
+        finally:
+            es.close()
+
+    return search
+
+
 async def _api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
     return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail})
@@ -236,16 +281,21 @@ def create_app(
     settings: Settings,
     store: Store | None = None,
     store_errors: tuple[type[Exception], ...] | None = None,
+    search: Searcher | None = None,
 ) -> FastAPI:
-    """The API app. ``store`` defaults to the Kafka-backed SubscriptionStore."""
+    """The API app. ``store`` defaults to the Kafka-backed SubscriptionStore, ``search``
+    to the Elasticsearch article index; ``store_errors`` (default: Kafka's and
+    Elasticsearch's errors) are answered with a 503."""
     if store is None:
         from newsradar.subscriptions import SubscriptionStore
 
         store = SubscriptionStore(settings)
     if store_errors is None:
+        from elastic_transport import TransportError
+        from elasticsearch import ApiError as EsApiError
         from kafka.errors import KafkaError
 
-        store_errors = (KafkaError,)
+        store_errors = (KafkaError, TransportError, EsApiError)
     app = FastAPI(
         title="newsradar subscriptions",
         version="1",
@@ -255,6 +305,7 @@ def create_app(
         ),
     )
     app.state.store = store
+    app.state.search = search or es_searcher(settings)
     app.state.tokens = tuple(t.get_secret_value().encode() for t in settings.api_tokens)
     auth = [Depends(require_token)]
     app.include_router(router, dependencies=auth)

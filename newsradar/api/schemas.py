@@ -107,3 +107,29 @@ class QueryError(BaseModel):
 class QueryOk(BaseModel):
     query: str
     valid: bool = True
+
+
+class PreviewRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    query: str = Field(min_length=1, examples=["зброя AND country:KP"])
+    since: datetime | None = Field(default=None, description="default: `days` ago")
+    days: int = Field(default=7, ge=1, le=3650)
+    size: int = Field(default=20, ge=0, le=200)
+
+
+class PreviewHit(BaseModel):
+    id: str
+    title: str = ""
+    url: str = ""
+    source: str = ""
+    lang: str | None = None
+    published_at: str | None = None
+    countries: list[str] = Field(default_factory=list)
+
+
+class PreviewResult(BaseModel):
+    query: str
+    since: datetime
+    total: int
+    items: list[PreviewHit]

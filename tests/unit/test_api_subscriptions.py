@@ -222,6 +222,7 @@ def test_openapi_lists_every_route(client: TestClient) -> None:
         ("POST", "/subscriptions/{sub_id}/resume"),
         ("DELETE", "/subscriptions/{sub_id}"),
         ("POST", "/queries/validate"),
+        ("POST", "/queries/preview"),
         ("GET", "/healthz"),
     }
     assert routes == expected == app_routes
@@ -243,3 +244,36 @@ def test_an_unreachable_store_is_a_503(tmp_path: Path) -> None:
         response = down.get("/subscriptions", headers=AUTH)
     assert response.status_code == 503
     assert response.json()["detail"]["error"] == "store_unavailable"
+
+
+def test_preview_translates_the_query_and_lists_the_hits(
+    tmp_path: Path, store: FileLogStore
+) -> None:
+    bodies: list[dict[str, Any]] = []
+
+    def search(body: dict[str, Any]) -> dict[str, Any]:
+        bodies.append(body)
+        source = {"title": "КНДР", "url": "https://u", "countries": ["KP"], "text": "…"}
+        return {"hits": {"total": {"value": 41}, "hits": [{"_id": "a1", "_source": source}]}}
+
+    settings = Settings(home=tmp_path, api_tokens=[SecretStr(TOKEN)])
+    with TestClient(create_app(settings, store, store_errors=(), search=search)) as c:
+        since = "2026-11-19T00:00:00Z"
+        response = c.post(
+            "/queries/preview", json={"query": "зброя", "since": since, "size": 5}, headers=AUTH
+        )
+        assert response.status_code == 200, response.text
+        result = response.json()
+        assert (result["total"], result["since"]) == (41, since)
+        assert result["items"] == [
+            {"id": "a1", "title": "КНДР", "url": "https://u", "source": "", "lang": None,
+             "published_at": None, "countries": ["KP"]}
+        ]  # fmt: skip
+        [body] = bodies
+        assert body["size"] == 5
+        assert body["query"]["bool"]["filter"] == [
+            {"range": {"published_at": {"gte": "2026-11-19T00:00:00+00:00"}}}
+        ]
+        bad = c.post("/queries/preview", json={"query": "(зброя"}, headers=AUTH)
+        assert bad.status_code == 422 and bad.json()["detail"]["error"] == "query_syntax"
+        assert len(bodies) == 1
