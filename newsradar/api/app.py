@@ -242,7 +242,11 @@ def preview_query(body: PreviewRequest, request: Request) -> Any:
     items = [
         PreviewHit(
             id=hit["_id"],
-            **{k: v for k, v in hit.get("_source", {}).items() if k in PreviewHit.model_fields},
+            **{
+                k: v
+                for k, v in hit.get("_source", {}).items()
+                if k in PreviewHit.model_fields and k != "id"
+            },
         )
         for hit in hits["hits"]
     ]
