@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
     )(worker)
     app.command(
         help="The whole pipeline in one command: start the local services if needed, "
-        "poll feeds continuously, run the worker, show progress until Ctrl-C."
+        "poll feeds continuously, run the worker and the notifier, show progress until Ctrl-C."
     )(run)
 
 
@@ -76,18 +76,19 @@ def _feed_specs(feeds_file: Path) -> list[Any]:
 
 
 @contextlib.contextmanager
-def _worker_process(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
+def _child(settings: Settings, command: str) -> Iterator[subprocess.Popen[bytes]]:
+    """``newsradar COMMAND`` as a child process with its log in the logs folder."""
     settings.logs.mkdir(parents=True, exist_ok=True)
-    log_path = settings.logs / "worker.log"
+    log_path = settings.logs / f"{command}.log"
     with log_path.open("ab") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "newsradar", "worker"],
+            [sys.executable, "-m", "newsradar", command],
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-    console.print(f"worker: pid {proc.pid}, log {log_path}")
+    console.print(f"{command}: pid {proc.pid}, log {log_path}")
     try:
         yield proc
     finally:
@@ -147,7 +148,8 @@ def run(
             allow_private_addresses = True
         else:
             specs = _feed_specs(feeds or settings.feeds_file)
-        proc = stack.enter_context(_worker_process(settings))
+        proc = stack.enter_context(_child(settings, "worker"))
+        stack.enter_context(_child(settings, "notify"))
         poller = threading.Thread(
             target=_poll_loop,
             args=(specs, settings, allow_private_addresses, stop),

@@ -38,6 +38,7 @@ def test_run_demo_indexes_the_samples_and_stops_on_ctrl_c(
     output = (tmp_path / "run.out").read_text(errors="replace")
     assert code == 0, output
     assert "8 new article(s)" in output
-    # the worker it started is gone too
+    # the worker and the notifier it started are gone too
     worker_log = pipeline.logs / "worker.log"
     assert "Closing event loop" in worker_log.read_text(errors="replace")
+    assert (pipeline.logs / "notify.log").exists()
