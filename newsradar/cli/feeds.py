@@ -65,6 +65,14 @@ def ingest(
     max_interval: Annotated[
         float, typer.Option(min=1, help="Longest poll interval of a feed, seconds.")
     ] = 86400.0,
+    metrics_port: Annotated[
+        int,
+        typer.Option(
+            help="serve Prometheus metrics (fetches, articles, per-feed health) "
+            "on METRICS_ADDR:PORT (0: off)"
+        ),
+    ] = 0,
+    metrics_addr: Annotated[str, typer.Option(help="address for the metrics server")] = "127.0.0.1",
 ) -> None:
     """Without --once: poll the feeds file (or the URLs) politely until Ctrl-C.
 
@@ -85,7 +93,7 @@ def ingest(
         "min_interval_s": min_interval,
         "max_interval_s": max(min_interval, max_interval),
     }
-    _poll(feed_urls, allow_private, feeds_file, state_dir, politeness)
+    _poll(feed_urls, allow_private, feeds_file, state_dir, politeness, (metrics_addr, metrics_port))
 
 
 def _ingest_once(feed_urls: list[str], allow_private: bool) -> None:
@@ -119,6 +127,7 @@ def _poll(
     feeds_file: Path | None,
     state_dir: Path | None,
     politeness: dict[str, float],
+    metrics: tuple[str, int] = ("127.0.0.1", 0),
 ) -> None:
     import asyncio
 
@@ -170,6 +179,13 @@ def _poll(
             host_spacing_s=politeness["host_spacing_s"],
             limits=Limits(politeness["min_interval_s"], politeness["max_interval_s"]),
         )
+        if metrics[1]:
+            from prometheus_client import REGISTRY, start_http_server
+
+            from ingest.metrics import PrometheusCollector
+
+            REGISTRY.register(PrometheusCollector(poller.counters, lambda: poller.states.values()))
+            start_http_server(metrics[1], addr=metrics[0])
         try:
             await poller.run_forever(on_round=progress, reload=reload)
         finally:

@@ -143,3 +143,15 @@ def read_all(settings: Settings, topic: str, expected: int) -> list[DeadLetter]:
         consumer.close()
     assert len(out) == expected, f"{topic}: {len(out)} dead letters, expected {expected}"
     return out
+
+
+def read_raw_keys(settings: Settings) -> list[bytes]:
+    """Every key on articles.raw, from the beginning."""
+    consumer = KafkaConsumer(topic_name(settings, ARTICLES_RAW),
+                             bootstrap_servers=settings.kafka_bootstrap,
+                             auto_offset_reset="earliest", consumer_timeout_ms=5_000,
+                             group_id=None)  # fmt: skip
+    try:
+        return [m.key for m in consumer]
+    finally:
+        consumer.close()
