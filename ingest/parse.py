@@ -26,6 +26,7 @@ from ingest.normalise import (
     one_line,
     published_time,
 )
+from newsradar.lang import detect_language
 from newsradar.records import Article
 
 _XML_DECLARED_ENCODING = re.compile(
@@ -168,7 +169,8 @@ def entry_to_article(
         feed_url=feed.feed_url,
         published_at=published,
         fetched_at=fetched_at,
-        lang=_entry_lang(entry) or feed.lang,
+        # the entry's or feed's declared language, else detected offline from the text
+        lang=_entry_lang(entry) or feed.lang or detect_language(f"{title}\n{text}"),
         authors=_authors(entry),
         source_country=source_country,
         tags=list(tags),
