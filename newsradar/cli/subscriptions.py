@@ -217,3 +217,33 @@ def preview(
                           "title": src["title"], "url": src["url"],
                           "countries": src["countries"]}, ensure_ascii=False))  # fmt: skip
     console.print(f"{total} article(s) matched since {parse_since(since):%Y-%m-%d %H:%M} UTC")
+
+
+@subs_app.command("backfill")
+def backfill(
+    sub_id: str,
+    since: Annotated[str, typer.Option(help="7d, 12h, 30m or an ISO date")] = "7d",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="list the alerts, send nothing")
+    ] = False,
+) -> None:
+    """Fire a subscription's alerts for articles indexed since SINCE (the notifier then
+    delivers them once, like live alerts)."""
+    from processors.backfill import backfill as run_backfill
+
+    store = _store()
+    try:
+        sub = store.get(sub_id)
+    except Exception as exc:
+        _fail(exc)
+        return
+    report = run_backfill(get_settings(), sub, parse_since(since), dry_run=dry_run)
+    for alert in report.alerts:
+        print(json.dumps({"alert": alert.id, "article": alert.article_id, "title": alert.title,
+                          "terms": [t.term for t in alert.matched_terms]},
+                         ensure_ascii=False))  # fmt: skip
+    verb = "would fire" if dry_run else "fired"
+    console.print(f"{report.candidates} candidate(s), {len(report.alerts)} alert(s) {verb}")
+    if report.disagreements:
+        console.print(f"[yellow]matcher and index disagree on {len(report.disagreements)} "
+                      f"article(s): {', '.join(report.disagreements[:5])}[/yellow]")  # fmt: skip

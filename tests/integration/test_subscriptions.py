@@ -114,3 +114,29 @@ def test_subscription_lifecycle_from_the_cli(pipeline: Settings) -> None:
     bad = newsradar(pipeline, "subscriptions", "create", "зброя AND (country:KP")
     assert bad.returncode == 2
     assert "position" in bad.stderr.lower() or "column" in bad.stderr.lower()
+
+
+def test_backfill_fires_what_the_stream_would_have(
+    pipeline: Settings, es: Elasticsearch, tagged_articles: list[TaggedArticle]
+) -> None:
+    docs = [to_document(a) for a in tagged_articles]
+    es.bulk(operations=bulk_operations(pipeline.index_alias, docs), refresh=True)
+    cli = lambda *a: newsradar(pipeline, "subscriptions", *a)  # noqa: E731
+    assert cli("create", "ракета OR rocket", "--id", "rockets").returncode == 0
+    dry = cli("backfill", "rockets", "--since", "7d", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    expected = {a.id for a in tagged_articles
+                if match_article(_index_of("ракета OR rocket"), a, a.source)}  # fmt: skip
+    assert {json.loads(line)["article"] for line in dry.stdout.splitlines()} == expected
+    assert len(expected) >= 2
+    for _ in range(2):  # twice: the same alert ids, no second document
+        assert cli("backfill", "rockets", "--since", "7d").returncode == 0
+    es.indices.refresh(index=pipeline.alerts_index_alias)
+    assert es.count(index=pipeline.alerts_index_alias)["count"] == len(expected)
+    assert "disagree" not in dry.stderr
+
+
+def _index_of(query: str) -> QueryIndex[str]:
+    index: QueryIndex[str] = QueryIndex()
+    index.add(query, query)
+    return index
