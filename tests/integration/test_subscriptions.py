@@ -4,6 +4,7 @@ with the stream matcher on the same articles."""
 from __future__ import annotations
 
 import json
+import subprocess
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -121,7 +122,10 @@ def test_backfill_fires_what_the_stream_would_have(
 ) -> None:
     docs = [to_document(a) for a in tagged_articles]
     es.bulk(operations=bulk_operations(pipeline.index_alias, docs), refresh=True)
-    cli = lambda *a: newsradar(pipeline, "subscriptions", *a)  # noqa: E731
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return newsradar(pipeline, "subscriptions", *args)
+
     assert cli("create", "ракета OR rocket", "--id", "rockets").returncode == 0
     dry = cli("backfill", "rockets", "--since", "7d", "--dry-run")
     assert dry.returncode == 0, dry.stderr
