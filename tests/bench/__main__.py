@@ -44,7 +44,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path("bench-results"))
     args = parser.parse_args()
 
-    console = Console()
+    console = Console(width=max(150, Console().width))
     rows: list[dict[str, Any]] = []
     failed: list[str] = []
     for name in discover(args.only):

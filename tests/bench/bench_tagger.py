@@ -87,7 +87,7 @@ def _rate(fn: Any, articles: list[tuple[str, str]], min_seconds: float) -> float
 
 def _fresh_process_numbers(per_lang: int) -> dict[str, float]:
     code = f"""
-import json, resource, sys, time
+import json, sys, time
 t0 = time.perf_counter()
 from processors.tagging import get_tagger
 tagger = get_tagger()
@@ -96,8 +96,11 @@ sys.path.insert(0, {str(ROOT)!r})
 from tests.bench.bench_tagger import corpus
 for lang, text in corpus({per_lang}):
     tagger.tag(text)
-print(json.dumps({{"startup": startup,
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+# VmHWM is this process's own peak: ru_maxrss would carry over a bigger parent's peak
+# across fork and exec (Linux keeps the larger of the two).
+hwm = next(int(line.split()[1]) for line in open("/proc/self/status")
+           if line.startswith("VmHWM:"))
+print(json.dumps({{"startup": startup, "rss_mb": hwm / 1024}}))
 """
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
