@@ -1,11 +1,15 @@
 """Container health probe for the newsradar image (standard library only).
 
     python healthcheck.py http    # the worker's metrics endpoint answers (default probe)
+    python healthcheck.py api     # the subscriptions API's /healthz answers 2xx
     python healthcheck.py kafka   # a Kafka bootstrap broker accepts TCP connections
     python healthcheck.py topics --wait 600   # every pipeline topic exists (init step)
 
 The image starts the worker as ``newsradar worker --metrics-port 9108``; the Prometheus
-endpoint is served from the worker process, so an answer proves the process is up.
+endpoint is served from the worker process, so an answer proves the process is up (the
+notifier serves the same endpoint with ``newsradar notify --metrics-port 9108``). The
+``api`` probe asks ``newsradar api``'s ``/healthz`` (no token needed) and, unlike ``http``,
+accepts only a 2xx answer: a 401 or 404 there means a misconfigured route, not health.
 
 Exit status 0 when healthy, 1 otherwise, with one line on stderr saying why. It reads
 the same ``NEWSRADAR_*`` variables as the application, so it probes what the process
@@ -28,6 +32,7 @@ import urllib.request
 from collections.abc import Iterable, Mapping
 
 DEFAULT_METRICS_URL = "http://127.0.0.1:9108/metrics"
+DEFAULT_API_URL = "http://127.0.0.1:8080/healthz"
 DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
 
 
@@ -47,16 +52,19 @@ def bootstrap_addresses(bootstrap: str) -> list[tuple[str, int]]:
     return addresses
 
 
-def check_http(url: str, timeout: float) -> str | None:
-    """None when ``url`` answers below 500, else the reason."""
+def check_http(url: str, timeout: float, healthy_below: int = 500) -> str | None:
+    """None when ``url`` answers with a status below ``healthy_below``, else the reason.
+
+    The default (500) takes a 4xx as proof that the server is serving; 300 asks for 2xx.
+    """
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             status = int(response.status)
-    except urllib.error.HTTPError as exc:  # 4xx still proves the server is serving
+    except urllib.error.HTTPError as exc:
         status = exc.code
     except (OSError, ValueError) as exc:
         return f"{url}: {exc}"
-    return None if status < 500 else f"{url}: HTTP {status}"
+    return None if status < healthy_below else f"{url}: HTTP {status}"
 
 
 def check_kafka(bootstrap: str, timeout: float) -> str | None:
@@ -104,7 +112,9 @@ def check_topics(timeout: float) -> str | None:
 def probe(name: str, args: argparse.Namespace, env: Mapping[str, str]) -> str | None:
     try:
         if name == "http":
-            return check_http(args.url, args.timeout)
+            return check_http(args.url or DEFAULT_METRICS_URL, args.timeout)
+        if name == "api":
+            return check_http(args.url or DEFAULT_API_URL, args.timeout, healthy_below=300)
         if name == "kafka":
             bootstrap = env.get("NEWSRADAR_KAFKA_BOOTSTRAP", DEFAULT_BOOTSTRAP)
             return check_kafka(bootstrap, args.timeout)
@@ -116,8 +126,12 @@ def probe(name: str, args: argparse.Namespace, env: Mapping[str, str]) -> str | 
 def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("probe", choices=("http", "kafka", "topics"), nargs="?", default="http")
-    parser.add_argument("--url", default=DEFAULT_METRICS_URL, help="http probe: the URL")
+    parser.add_argument(
+        "probe", choices=("http", "api", "kafka", "topics"), nargs="?", default="http"
+    )
+    parser.add_argument(
+        "--url", help=f"http/api probe: the URL ({DEFAULT_METRICS_URL}, {DEFAULT_API_URL})"
+    )
     parser.add_argument("--timeout", type=float, default=3.0, help="seconds per attempt")
     parser.add_argument("--wait", type=float, default=0.0, help="retry for this many seconds")
     args = parser.parse_args(argv)

@@ -12,6 +12,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+import yaml
 
 from newsradar.settings import Settings
 from newsradar.topology import topic_specs
@@ -77,6 +78,15 @@ def test_http_probe(server: str) -> None:
     assert health.check_http(f"http://127.0.0.1:{closed_port()}/", 2.0)
 
 
+def test_api_probe_wants_a_2xx(server: str) -> None:
+    """/healthz needs no token: a 401 or 404 there is a broken deployment, not health."""
+    assert health.main(["api", "--url", f"{server}/200"], {}) == 0
+    assert health.main(["api", "--url", f"{server}/401"], {}) == 1
+    assert health.main(["api", "--url", f"{server}/404"], {}) == 1
+    assert health.main(["api", "--url", f"http://127.0.0.1:{closed_port()}/healthz"], {}) == 1
+    assert health.check_http(f"{server}/204", 2.0, healthy_below=300) is None
+
+
 def test_kafka_probe() -> None:
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
@@ -108,4 +118,20 @@ def test_missing_topics_are_named() -> None:
 def test_default_probe_matches_the_image_command() -> None:
     dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
     port = health.DEFAULT_METRICS_URL.split(":")[2].split("/")[0]
-    assert f'CMD ["worker", "--metrics-port", "{port}"]' in dockerfile
+    # Bound to every interface so that Prometheus can scrape it; the probe uses loopback.
+    assert f'CMD ["worker", "--metrics-port", "{port}", "--metrics-addr", "0.0.0.0"]' in dockerfile
+
+
+def test_default_api_probe_matches_the_deployed_api_port() -> None:
+    port = health.DEFAULT_API_URL.split(":")[2].split("/")[0]
+    assert health.DEFAULT_API_URL.endswith("/healthz")
+    compose = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())
+    command = compose["services"]["api"]["command"]
+    assert command[command.index("--port") + 1] == port
+    (api,) = [
+        d
+        for d in yaml.safe_load_all((ROOT / "deploy" / "k8s" / "api.yaml").read_text())
+        if d["kind"] == "Deployment"
+    ]
+    (container,) = api["spec"]["template"]["spec"]["containers"]
+    assert container["args"][container["args"].index("--port") + 1] == port
