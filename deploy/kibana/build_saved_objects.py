@@ -1,4 +1,4 @@
-"""Generate ``newsradar.ndjson``: the Kibana saved objects for the articles index.
+"""Generate ``newsradar.ndjson``: the Kibana saved objects for the articles and alerts.
 
     python deploy/kibana/build_saved_objects.py            # rewrite newsradar.ndjson
     python deploy/kibana/build_saved_objects.py --check    # exit 1 if the file is stale
@@ -7,8 +7,12 @@ The objects are declared here once, as data, and written in the export format th
 Kibana's saved-objects import accepts (Kibana 8.8 and later, including 9.x; each object
 carries the migration version it is written in, so Kibana migrates it forward on import).
 Ids are stable: re-importing with ``overwrite=true`` updates the objects in place, and
-links to the dashboard keep working. Visualisations are Lens objects referenced by the
-dashboard (by reference, so they also appear in the Visualize library).
+links to the dashboards keep working. Visualisations are Lens objects referenced by the
+dashboards (by reference, so they also appear in the Visualize library).
+
+Two data views, two dashboards: ``newsradar-articles`` (time field ``published_at``) behind
+"newsradar: overview", and ``newsradar-alerts`` (``matched_at``, one document per
+subscription and matched article) behind "newsradar: alerts".
 """
 
 from __future__ import annotations
@@ -27,6 +31,12 @@ TIME_FIELD = "published_at"
 DATA_VIEW_ID = "newsradar-articles"
 SEARCH_ID = "newsradar-latest-articles"
 DASHBOARD_ID = "newsradar-overview"
+
+ALERTS_INDEX_ALIAS = "newsradar-alerts"
+ALERTS_TIME_FIELD = "matched_at"
+ALERTS_DATA_VIEW_ID = "newsradar-alerts"
+ALERTS_SEARCH_ID = "newsradar-latest-alerts"
+ALERTS_DASHBOARD_ID = "newsradar-alerts-overview"
 
 CORE_MIGRATION_VERSION = "8.8.0"
 TYPE_MIGRATION_VERSION = {
@@ -55,14 +65,19 @@ def _saved_object(type_: str, id_: str, attributes: Obj, references: list[Obj]) 
     }
 
 
-def data_view() -> Obj:
+def data_view(
+    id_: str = DATA_VIEW_ID,
+    title: str = INDEX_ALIAS,
+    name: str = "newsradar articles",
+    time_field: str = TIME_FIELD,
+) -> Obj:
     return _saved_object(
         "index-pattern",
-        DATA_VIEW_ID,
+        id_,
         {
-            "title": INDEX_ALIAS,
-            "name": "newsradar articles",
-            "timeFieldName": TIME_FIELD,
+            "title": title,
+            "name": name,
+            "timeFieldName": time_field,
             "fields": "[]",
             "fieldFormatMap": json.dumps({"url": {"id": "url", "params": {}}}),
             "runtimeFieldMap": "{}",
@@ -72,7 +87,14 @@ def data_view() -> Obj:
     )
 
 
-def saved_search() -> Obj:
+def saved_search(
+    id_: str = SEARCH_ID,
+    title: str = "newsradar: latest articles",
+    description: str = "Newest articles first, with their countries and topics.",
+    columns: tuple[str, ...] = ("title", "source", "lang", "countries", "topics", "url"),
+    data_view_id: str = DATA_VIEW_ID,
+    time_field: str = TIME_FIELD,
+) -> Obj:
     search_source = {
         "query": KUERY_ALL,
         "filter": [],
@@ -81,19 +103,19 @@ def saved_search() -> Obj:
     }
     return _saved_object(
         "search",
-        SEARCH_ID,
+        id_,
         {
-            "title": "newsradar: latest articles",
-            "description": "Newest articles first, with their countries and topics.",
-            "columns": ["title", "source", "lang", "countries", "topics", "url"],
-            "sort": [[TIME_FIELD, "desc"]],
+            "title": title,
+            "description": description,
+            "columns": list(columns),
+            "sort": [[time_field, "desc"]],
             "hits": 0,
             "version": 1,
             "kibanaSavedObjectMeta": {"searchSourceJSON": json.dumps(search_source)},
         },
         [
             {
-                "id": DATA_VIEW_ID,
+                "id": data_view_id,
                 "name": "kibanaSavedObjectMeta.searchSourceJSON.index",
                 "type": "index-pattern",
             }
@@ -117,12 +139,12 @@ def count_column(label: str = "Articles") -> Obj:
     }
 
 
-def date_column() -> Obj:
+def date_column(field: str = TIME_FIELD) -> Obj:
     return {
-        "label": TIME_FIELD,
+        "label": field,
         "dataType": "date",
         "operationType": "date_histogram",
-        "sourceField": TIME_FIELD,
+        "sourceField": field,
         "isBucketed": True,
         "scale": "interval",
         "params": {"interval": "auto", "includeEmptyRows": True, "dropPartials": False},
@@ -159,6 +181,7 @@ def lens(
     vis_type: str,
     columns: dict[str, Obj],
     visualization: Obj,
+    data_view_id: str = DATA_VIEW_ID,
 ) -> Obj:
     state = {
         "visualization": visualization,
@@ -185,7 +208,7 @@ def lens(
         [
             {
                 "type": "index-pattern",
-                "id": DATA_VIEW_ID,
+                "id": data_view_id,
                 "name": f"indexpattern-datasource-layer-{LAYER}",
             }
         ],
@@ -212,9 +235,11 @@ def _xy(series: str, x: str, split: str | None = None) -> Obj:
     }
 
 
-def _bars(field: str, label: str, size: int) -> tuple[dict[str, Obj], Obj]:
+def _bars(
+    field: str, label: str, size: int, count_label: str = "Articles"
+) -> tuple[dict[str, Obj], Obj]:
     column = f"col-{field}"
-    columns = {column: terms_column(field, label, size), COUNT: count_column()}
+    columns = {column: terms_column(field, label, size), COUNT: count_column(count_label)}
     return columns, _xy("bar_horizontal", column)
 
 
@@ -295,7 +320,66 @@ def visualisations() -> list[Obj]:
     ]
 
 
-# --- the dashboard -------------------------------------------------------------------
+def alert_visualisations() -> list[Obj]:
+    """On the alerts data view: what fired, when, for which subscriptions and countries."""
+    countries_cols, countries_vis = _bars("countries", "Country", 20, "Alerts")
+    return [
+        lens(
+            "newsradar-alerts-count",
+            "Alerts",
+            "Alerts (subscription x article matches) in the time range.",
+            "lnsMetric",
+            {COUNT: count_column("Alerts")},
+            {"layerId": LAYER, "layerType": "data", "metricAccessor": COUNT},
+            ALERTS_DATA_VIEW_ID,
+        ),
+        lens(
+            "newsradar-alerts-over-time",
+            "Alerts over time",
+            "Alerts by match time, split by the busiest subscriptions.",
+            "lnsXY",
+            {
+                "col-date": date_column(ALERTS_TIME_FIELD),
+                "col-subscription": terms_column("subscription_name", "Subscription", 5, True),
+                COUNT: count_column("Alerts"),
+            },
+            _xy("bar_stacked", "col-date", split="col-subscription"),
+            ALERTS_DATA_VIEW_ID,
+        ),
+        lens(
+            "newsradar-alerts-top-subscriptions",
+            "Top subscriptions",
+            "Subscriptions with the most alerts (id, and its name when it has one).",
+            "lnsDatatable",
+            {
+                "col-subscription-id": terms_column("subscription_id", "Subscription id", 20),
+                "col-subscription-name": terms_column("subscription_name", "Name", 1),
+                COUNT: count_column("Alerts"),
+            },
+            {
+                "layerId": LAYER,
+                "layerType": "data",
+                "columns": [
+                    {"columnId": "col-subscription-id"},
+                    {"columnId": "col-subscription-name"},
+                    {"columnId": COUNT},
+                ],
+            },
+            ALERTS_DATA_VIEW_ID,
+        ),
+        lens(
+            "newsradar-alerts-top-countries",
+            "Top countries of alerted articles",
+            "Countries (ISO 3166-1 alpha-2) of the articles that fired alerts.",
+            "lnsXY",
+            countries_cols,
+            countries_vis,
+            ALERTS_DATA_VIEW_ID,
+        ),
+    ]
+
+
+# --- the dashboards ------------------------------------------------------------------
 
 # (saved object id, type, x, y, w, h) on Kibana's 48-column grid.
 LAYOUT: list[tuple[str, str, int, int, int, int]] = [
@@ -308,11 +392,25 @@ LAYOUT: list[tuple[str, str, int, int, int, int]] = [
     (SEARCH_ID, "search", 16, 26, 32, 18),
 ]
 
+ALERTS_LAYOUT: list[tuple[str, str, int, int, int, int]] = [
+    ("newsradar-alerts-count", "lens", 0, 0, 12, 10),
+    ("newsradar-alerts-over-time", "lens", 12, 0, 36, 10),
+    ("newsradar-alerts-top-subscriptions", "lens", 0, 10, 24, 16),
+    ("newsradar-alerts-top-countries", "lens", 24, 10, 24, 16),
+    (ALERTS_SEARCH_ID, "search", 0, 26, 48, 18),
+]
 
-def dashboard() -> Obj:
+
+def dashboard(
+    id_: str = DASHBOARD_ID,
+    title: str = "newsradar: overview",
+    description: str = "What the monitored media publish: volume, countries, topics, "
+    "languages and sources. Click a bar to filter the whole dashboard.",
+    layout: list[tuple[str, str, int, int, int, int]] = LAYOUT,
+) -> Obj:
     panels: list[Obj] = []
     references: list[Obj] = []
-    for n, (ref_id, ref_type, x, y, w, h) in enumerate(LAYOUT, start=1):
+    for n, (ref_id, ref_type, x, y, w, h) in enumerate(layout, start=1):
         index = f"p{n}"
         panels.append(
             {
@@ -333,11 +431,10 @@ def dashboard() -> Obj:
     }
     return _saved_object(
         "dashboard",
-        DASHBOARD_ID,
+        id_,
         {
-            "title": "newsradar: overview",
-            "description": "What the monitored media publish: volume, countries, topics, "
-            "languages and sources. Click a bar to filter the whole dashboard.",
+            "title": title,
+            "description": description,
             "panelsJSON": json.dumps(panels),
             "optionsJSON": json.dumps(options),
             "timeRestore": True,
@@ -353,9 +450,36 @@ def dashboard() -> Obj:
     )
 
 
+def alerts_dashboard() -> Obj:
+    return dashboard(
+        ALERTS_DASHBOARD_ID,
+        "newsradar: alerts",
+        "What the alert subscriptions matched: alerts over time, the busiest "
+        "subscriptions, the countries of alerted articles. Click a bar to filter.",
+        ALERTS_LAYOUT,
+    )
+
+
+def alerts_objects() -> list[Obj]:
+    return [
+        data_view(ALERTS_DATA_VIEW_ID, ALERTS_INDEX_ALIAS, "newsradar alerts", ALERTS_TIME_FIELD),
+        saved_search(
+            ALERTS_SEARCH_ID,
+            "newsradar: latest alerts",
+            "Newest alerts first: the subscription, the article and what matched.",
+            ("subscription_name", "subscription_id", "title", "source", "countries", "url"),
+            ALERTS_DATA_VIEW_ID,
+            ALERTS_TIME_FIELD,
+        ),
+        *alert_visualisations(),
+        alerts_dashboard(),
+    ]
+
+
 def saved_objects() -> list[Obj]:
-    """Dependencies first: the data view, then what uses it, the dashboard last."""
-    return [data_view(), saved_search(), *visualisations(), dashboard()]
+    """Dependencies first: each data view, then what uses it, its dashboard last."""
+    articles = [data_view(), saved_search(), *visualisations(), dashboard()]
+    return articles + alerts_objects()
 
 
 def render(objects: list[Obj]) -> str:

@@ -20,7 +20,12 @@ from newsradar.settings import Settings
 ROOT = Path(__file__).resolve().parents[2]
 KIBANA = ROOT / "deploy" / "kibana"
 NDJSON = KIBANA / "newsradar.ndjson"
-TEMPLATE = ROOT / "deploy" / "elasticsearch" / "articles-template.json"
+TEMPLATES = ROOT / "deploy" / "elasticsearch"
+# Data view title (an index alias) -> the index template that maps its fields.
+TEMPLATE_OF_VIEW = {
+    Settings().index_alias: TEMPLATES / "articles-template.json",
+    Settings().alerts_index_alias: TEMPLATES / "alerts-template.json",
+}
 
 Obj = dict[str, Any]
 
@@ -47,9 +52,10 @@ def by_id(objects: list[Obj]) -> dict[str, Obj]:
     return {o["id"]: o for o in objects}
 
 
-def mapping_types() -> dict[str, str]:
-    """Field path -> Elasticsearch type, from the index template the lead maintains."""
-    props = json.loads(TEMPLATE.read_text())["template"]["mappings"]["properties"]
+def mapping_types(view_title: str = "newsradar-articles") -> dict[str, str]:
+    """Field path -> Elasticsearch type, from the index template behind a data view."""
+    template = json.loads(TEMPLATE_OF_VIEW[view_title].read_text())
+    props = template["template"]["mappings"]["properties"]
     types: dict[str, str] = {}
 
     def walk(prefix: str, properties: dict[str, Any]) -> None:
@@ -66,12 +72,33 @@ def mapping_types() -> dict[str, str]:
     return types
 
 
+def view_of(obj: Obj, by_id: dict[str, Obj]) -> Obj:
+    """The one data view a lens or saved search reads."""
+    (view_id,) = {r["id"] for r in obj["references"] if r["type"] == "index-pattern"}
+    return by_id[view_id]
+
+
+def lens_columns(obj: Obj) -> list[Obj]:
+    layers = obj["attributes"]["state"]["datasourceStates"]["formBased"]["layers"]
+    return [c for layer in layers.values() for c in layer["columns"].values()]
+
+
+def dashboards(objects: list[Obj]) -> dict[str, Obj]:
+    return {o["id"]: o for o in objects if o["type"] == "dashboard"}
+
+
+def panel_ids(dashboard: Obj) -> list[str]:
+    refs = {r["name"]: r["id"] for r in dashboard["references"]}
+    panels = json.loads(dashboard["attributes"]["panelsJSON"])
+    return [refs[f"{p['panelIndex']}:{p['panelRefName']}"] for p in panels]
+
+
 def test_the_file_is_what_the_generator_writes() -> None:
     assert builder.main(["--check"]) == 0, "run deploy/kibana/build_saved_objects.py"
 
 
 def test_every_object_has_id_type_and_attributes(objects: list[Obj]) -> None:
-    assert len(objects) >= 8
+    assert len(objects) >= 14
     for obj in objects:
         assert obj["id"] and obj["type"] and isinstance(obj["attributes"], dict), obj
         assert obj["attributes"].get("title"), obj["id"]
@@ -92,26 +119,28 @@ def test_references_point_to_existing_objects(objects: list[Obj], by_id: dict[st
             assert order.index(ref["id"]) < order.index(obj["id"])
 
 
-def test_the_data_view(objects: list[Obj]) -> None:
-    (view,) = [o for o in objects if o["type"] == "index-pattern"]
-    assert view["attributes"]["title"] == Settings().index_alias == "newsradar-articles"
-    assert view["attributes"]["timeFieldName"] == "published_at"
-    assert mapping_types()["published_at"] == "date"
+def test_the_data_views(objects: list[Obj]) -> None:
+    views = {o["attributes"]["title"]: o for o in objects if o["type"] == "index-pattern"}
+    settings = Settings()
+    assert set(views) == {settings.index_alias, settings.alerts_index_alias}
+    assert set(views) == {"newsradar-articles", "newsradar-alerts"}
+    assert views["newsradar-articles"]["attributes"]["timeFieldName"] == "published_at"
+    assert views["newsradar-alerts"]["attributes"]["timeFieldName"] == "matched_at"
+    for title, view in views.items():
+        assert mapping_types(title)[view["attributes"]["timeFieldName"]] == "date", title
 
 
-def test_kinds_of_visualisation(objects: list[Obj]) -> None:
+def test_kinds_of_visualisation(objects: list[Obj], by_id: dict[str, Obj]) -> None:
     types = {o["type"] for o in objects}
     assert {"index-pattern", "search", "lens", "dashboard"} <= types
     lens_types = {o["attributes"]["visualizationType"] for o in objects if o["type"] == "lens"}
     assert {"lnsXY", "lnsPie", "lnsMetric", "lnsDatatable"} <= lens_types
-    fields = {
-        col["sourceField"]
-        for o in objects
-        if o["type"] == "lens"
-        for layer in o["attributes"]["state"]["datasourceStates"]["formBased"]["layers"].values()
-        for col in layer["columns"].values()
-    }
-    assert {"published_at", "countries", "topics", "lang", "source"} <= fields
+    fields: dict[str, set[str]] = {}
+    for obj in (o for o in objects if o["type"] == "lens"):
+        title = view_of(obj, by_id)["attributes"]["title"]
+        fields.setdefault(title, set()).update(c["sourceField"] for c in lens_columns(obj))
+    assert {"published_at", "countries", "topics", "lang", "source"} <= fields["newsradar-articles"]
+    assert {"matched_at", "subscription_id", "countries"} <= fields["newsradar-alerts"]
 
 
 def test_lens_layers_reference_the_data_view(objects: list[Obj]) -> None:
@@ -132,11 +161,12 @@ def test_lens_layers_reference_the_data_view(objects: list[Obj]) -> None:
                 assert f'"{column_id}"' in accessors, f"{obj['id']}: {column_id} not shown"
 
 
-def test_aggregated_fields_are_aggregatable_in_the_template(objects: list[Obj]) -> None:
-    types = mapping_types()
+def test_aggregated_fields_are_aggregatable_in_the_template(
+    objects: list[Obj], by_id: dict[str, Obj]
+) -> None:
     for obj in (o for o in objects if o["type"] == "lens"):
-        layers = obj["attributes"]["state"]["datasourceStates"]["formBased"]["layers"]
-        for column in (c for layer in layers.values() for c in layer["columns"].values()):
+        types = mapping_types(view_of(obj, by_id)["attributes"]["title"])
+        for column in lens_columns(obj):
             field, operation = column["sourceField"], column["operationType"]
             if operation == "count":
                 continue
@@ -145,18 +175,53 @@ def test_aggregated_fields_are_aggregatable_in_the_template(objects: list[Obj]) 
             assert types[field] in wanted, f"{obj['id']}: {operation} on {types[field]}"
 
 
-def test_the_saved_search(objects: list[Obj]) -> None:
-    (search,) = [o for o in objects if o["type"] == "search"]
-    types = mapping_types()
-    assert all(c in types for c in search["attributes"]["columns"])
-    source = json.loads(search["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])
-    ref_names = {r["name"] for r in search["references"]}
-    assert source["indexRefName"] in ref_names
-    assert search["attributes"]["sort"] == [["published_at", "desc"]]
+def test_the_saved_searches(objects: list[Obj], by_id: dict[str, Obj]) -> None:
+    searches = [o for o in objects if o["type"] == "search"]
+    assert len(searches) == 2, "latest articles, latest alerts"
+    for search in searches:
+        view = view_of(search, by_id)["attributes"]
+        types = mapping_types(view["title"])
+        assert all(c in types for c in search["attributes"]["columns"]), search["id"]
+        source = json.loads(search["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])
+        ref_names = {r["name"] for r in search["references"]}
+        assert source["indexRefName"] in ref_names
+        assert search["attributes"]["sort"] == [[view["timeFieldName"], "desc"]]
 
 
-def test_dashboard_panels_resolve(objects: list[Obj], by_id: dict[str, Obj]) -> None:
-    (dashboard,) = [o for o in objects if o["type"] == "dashboard"]
+def test_every_visualisation_is_on_a_dashboard_of_its_data_view(
+    objects: list[Obj], by_id: dict[str, Obj]
+) -> None:
+    boards = dashboards(objects)
+    assert set(boards) == {"newsradar-overview", "newsradar-alerts-overview"}
+    shown: list[str] = []
+    for board_id, board in boards.items():
+        ids = panel_ids(board)
+        views = {view_of(by_id[i], by_id)["id"] for i in ids}
+        assert len(views) == 1, f"{board_id}: one data view per dashboard, so filters apply"
+        shown += ids
+    visualisations = [o["id"] for o in objects if o["type"] in ("lens", "search")]
+    assert sorted(shown) == sorted(visualisations), "each visualisation on one dashboard"
+
+
+def test_the_alerts_dashboard(objects: list[Obj], by_id: dict[str, Obj]) -> None:
+    """Alerts over time, top subscriptions, top countries of alerted articles."""
+    board = dashboards(objects)["newsradar-alerts-overview"]
+    operations = {
+        (c["operationType"], c["sourceField"])
+        for i in panel_ids(board)
+        if by_id[i]["type"] == "lens"
+        for c in lens_columns(by_id[i])
+    }
+    assert ("date_histogram", "matched_at") in operations
+    assert ("terms", "subscription_id") in operations
+    assert ("terms", "countries") in operations
+
+
+@pytest.mark.parametrize("dashboard_id", ["newsradar-overview", "newsradar-alerts-overview"])
+def test_dashboard_panels_resolve(
+    dashboard_id: str, objects: list[Obj], by_id: dict[str, Obj]
+) -> None:
+    dashboard = by_id[dashboard_id]
     attributes = dashboard["attributes"]
     panels = json.loads(attributes["panelsJSON"])
     json.loads(attributes["optionsJSON"])
@@ -170,8 +235,7 @@ def test_dashboard_panels_resolve(objects: list[Obj], by_id: dict[str, Obj]) -> 
         ref = refs[f"{panel['panelIndex']}:{panel['panelRefName']}"]
         assert ref["type"] == panel["type"] == by_id[ref["id"]]["type"]
         shown.add(ref["id"])
-    visualisations = {o["id"] for o in objects if o["type"] in ("lens", "search")}
-    assert shown == visualisations, "every visualisation is on the dashboard"
+    assert len(shown) == len(panels), "no visualisation twice"
     cells: set[tuple[int, int]] = set()
     for panel in panels:  # panels do not overlap
         g = panel["gridData"]
@@ -300,7 +364,8 @@ def test_import_posts_every_object(kibana_url: str, capsys: pytest.CaptureFixtur
     assert [o["id"] for o in objs] == [
         json.loads(line)["id"] for line in NDJSON.read_text().splitlines()
     ]
-    assert "imported 9 object(s)" in capsys.readouterr().out
+    assert f"imported {len(objs)} object(s)" in capsys.readouterr().out
+    assert len(objs) == 16
 
 
 def test_import_fails_on_object_errors(kibana_url: str, tmp_path: Path) -> None:
