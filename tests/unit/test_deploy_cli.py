@@ -58,7 +58,13 @@ def cli() -> Any:
 
 def test_there_are_command_lines_to_check() -> None:
     wheres = {where.split(":")[0] for where, _ in COMMAND_LINES}
-    assert {"compose", "worker.yaml", "ingest.yaml", "Dockerfile"} <= wheres
+    assert {"compose", "worker.yaml", "ingest.yaml", "notify.yaml", "api.yaml"} <= wheres
+    assert "Dockerfile" in wheres
+    commands = {where: argv[0] for where, argv in COMMAND_LINES}
+    for service in ("ingest", "worker", "notify", "api"):
+        assert commands[f"compose:{service}"] == service
+    assert commands["notify.yaml:newsradar-notify/notify"] == "notify"
+    assert commands["api.yaml:newsradar-api/api"] == "api"
 
 
 @pytest.mark.parametrize(("where", "argv"), COMMAND_LINES, ids=[w for w, _ in COMMAND_LINES])

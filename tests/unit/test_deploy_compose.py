@@ -67,8 +67,51 @@ def newsradar_services(services: dict[str, dict[str, Any]]) -> dict[str, dict[st
     return {n: s for n, s in services.items() if "build" in s}
 
 
+def env_files(service: dict[str, Any]) -> list[Path]:
+    """The service's env files (long form: path and required), relative to compose.yaml."""
+    out = []
+    for entry in service.get("env_file") or []:
+        assert isinstance(entry, dict), "long form, so a missing file can be optional"
+        out.append(COMPOSE.parent / entry["path"])
+    return out
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines as compose reads them (comments, blank lines, quotes)."""
+    values = {}
+    for raw in path.read_text().splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        assert sep, f"{path.name}: {raw!r} is not KEY=VALUE"
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def example_env(service: dict[str, Any]) -> dict[str, str]:
+    """What the service gets from its env files, filled from the shipped examples."""
+    values: dict[str, str] = {}
+    for path in env_files(service):
+        values |= read_env_file(path.with_name(path.name + ".example"))
+    return values
+
+
+def settings_in_container(service: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings() as the container builds it: from its environment and env files."""
+    for key in list(os.environ):
+        if key.startswith("NEWSRADAR_"):
+            monkeypatch.delenv(key)
+    for key, value in (example_env(service) | environment(service)).items():
+        monkeypatch.setenv(key, value)
+    return Settings()
+
+
 def test_every_service_has_an_image_or_a_build(services: dict[str, dict[str, Any]]) -> None:
     expected = {"kafka", "elasticsearch", "kibana", "init", "kibana-setup", "ingest", "worker"}
+    expected |= {"notify", "api"}
     assert expected <= set(services)
     for name, service in services.items():
         assert service.get("image") or service.get("build"), name
@@ -113,10 +156,12 @@ def test_depends_on_targets_exist_and_conditions_fit(
 def test_pipeline_waits_for_init_and_healthy_infrastructure(
     services: dict[str, dict[str, Any]],
 ) -> None:
-    for name in ("ingest", "worker"):
+    for name in ("ingest", "worker", "notify", "api"):
         depends = services[name]["depends_on"]
         assert depends["init"]["condition"] == "service_completed_successfully"
         assert depends["kafka"]["condition"] == "service_healthy"
+    for name in ("worker", "api"):  # the index, and the API's query preview
+        assert services[name]["depends_on"]["elasticsearch"]["condition"] == "service_healthy"
     for name in ("kafka", "elasticsearch"):
         assert services["init"]["depends_on"][name]["condition"] == "service_healthy"
     assert services["kibana-setup"]["depends_on"]["kibana"]["condition"] == "service_healthy"
@@ -128,7 +173,7 @@ def test_newsradar_environment_names_are_settings_fields(
     fields = {f"NEWSRADAR_{name.upper()}" for name in Settings.model_fields}
     seen = set()
     for name, service in services.items():
-        for key in environment(service):
+        for key in [*environment(service), *example_env(service)]:
             if key.startswith("NEWSRADAR_"):
                 assert key in fields, f"{name}: {key} is not a Settings field"
                 seen.add(key)
@@ -137,18 +182,22 @@ def test_newsradar_environment_names_are_settings_fields(
         "NEWSRADAR_ES_URL",
         "NEWSRADAR_TOPIC_PARTITIONS",
         "NEWSRADAR_INDEX_ALIAS",
+        "NEWSRADAR_ALERTS_INDEX_ALIAS",
+        "NEWSRADAR_SMTP_HOST",
+        "NEWSRADAR_SMTP_PASSWORD",
+        "NEWSRADAR_NOTIFY_DAILY_HOUR",
+        "NEWSRADAR_API_TOKENS",
     ):
-        assert required in seen
+        assert required in seen, required
 
 
-@pytest.mark.parametrize("name", ["init", "ingest", "worker", "kibana-setup"])
+@pytest.mark.parametrize("name", ["init", "ingest", "worker", "kibana-setup", "notify", "api"])
 def test_newsradar_environment_values_validate(
-    name: str, services: dict[str, dict[str, Any]]
+    name: str, services: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    env = environment(services[name])
-    values = {k.removeprefix("NEWSRADAR_").lower(): v for k, v in env.items()}
-    settings = Settings.model_validate(values)
+    settings = settings_in_container(services[name], monkeypatch)
     assert settings.kafka_bootstrap == "kafka:9092"
+    assert settings.alerts_index_alias == "newsradar-alerts"
     assert settings.es_url == "http://elasticsearch:9200"
     assert settings.index_alias == "newsradar-articles"
     assert settings.index_replicas == 0, "a single node cannot allocate replicas"
@@ -156,7 +205,7 @@ def test_newsradar_environment_values_validate(
 
 def test_newsradar_services_share_one_image(services: dict[str, dict[str, Any]]) -> None:
     ours = newsradar_services(services)
-    assert set(ours) == {"init", "kibana-setup", "ingest", "worker"}
+    assert set(ours) == {"init", "kibana-setup", "ingest", "worker", "notify", "api"}
     assert len({s["image"] for s in ours.values()}) == 1
     for service in ours.values():
         assert service["build"]["dockerfile"] == "deploy/Dockerfile"
@@ -167,6 +216,7 @@ def test_newsradar_services_share_one_image(services: dict[str, dict[str, Any]])
 
 def test_scaling(services: dict[str, dict[str, Any]]) -> None:
     assert services["ingest"]["deploy"]["replicas"] == 1, "two pollers fetch every feed twice"
+    assert services["notify"]["deploy"]["replicas"] == 1, "digest state is one process's"
     replicas = int(services["worker"]["deploy"]["replicas"])
     partitions = int(environment(services["worker"])["NEWSRADAR_TOPIC_PARTITIONS"])
     assert 1 <= replicas <= partitions
@@ -223,6 +273,63 @@ def test_ingest_reads_the_mounted_feeds_file(services: dict[str, dict[str, Any]]
     assert environment(ingest)["NEWSRADAR_FEEDS_FILE"] == feeds
     home = environment(ingest)["NEWSRADAR_HOME"]
     assert f"ingest-state:{home}" in ingest["volumes"], "poller state survives restarts"
+
+
+def test_notifier_state_survives_restarts(
+    services: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from processors.notify.consumer import state_path
+
+    notify = services["notify"]
+    home = environment(notify)["NEWSRADAR_HOME"]
+    assert f"notify-state:{home}" in notify["volumes"], "held digests survive restarts"
+    assert home not in notify["tmpfs"]
+    path = state_path(settings_in_container(notify, monkeypatch))
+    assert path.is_relative_to(home), f"{path} is not on the volume"
+
+
+def test_metrics_are_served_where_the_healthcheck_asks(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    for name in ("worker", "notify"):
+        service = services[name]
+        command = service["command"]
+        port = command[command.index("--metrics-port") + 1]
+        assert command[command.index("--metrics-addr") + 1] == "0.0.0.0", "scrapable"
+        probe = service["healthcheck"]["test"]
+        assert probe[-3:] == ["http", "--url", f"http://127.0.0.1:{port}/metrics"], name
+
+
+def test_api_listens_publishes_and_probes_one_port(services: dict[str, dict[str, Any]]) -> None:
+    api = services["api"]
+    command = api["command"]
+    assert command[command.index("--host") + 1] == "0.0.0.0"
+    port = command[command.index("--port") + 1]
+    (published,) = api["ports"]
+    assert published == f"127.0.0.1:8080:{port}"
+    probe = api["healthcheck"]["test"]
+    assert probe[-3:] == ["api", "--url", f"http://127.0.0.1:{port}/healthz"]
+
+
+def test_secrets_come_from_git_ignored_env_files(
+    services: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = {"NEWSRADAR_API_TOKENS", "NEWSRADAR_SMTP_USERNAME", "NEWSRADAR_SMTP_PASSWORD"}
+    for name, service in services.items():
+        assert not secret & set(environment(service)), f"{name}: a secret in compose.yaml"
+    ignored = (COMPOSE.parent / ".gitignore").read_text().splitlines()
+    for name in ("api", "notify"):
+        (path,) = env_files(services[name])
+        entry = services[name]["env_file"][0]
+        assert entry["required"] is False, f"{name} starts without {path.name}"
+        assert f"/{path.name}" in ignored, f"{path.name} is not git-ignored"
+        example = read_env_file(path.with_name(path.name + ".example"))
+        assert example and all("REPLACE" in v for v in example.values()), "placeholders only"
+    assert set(example_env(services["api"])) == {"NEWSRADAR_API_TOKENS"}
+    tokens = settings_in_container(services["api"], monkeypatch).api_tokens
+    assert [t.get_secret_value() for t in tokens] == ["REPLACE_WITH_openssl_rand_hex_32"]
+    notify = settings_in_container(services["notify"], monkeypatch)
+    assert notify.smtp_password.get_secret_value() == "REPLACE_WITH_SMTP_PASSWORD"
 
 
 def test_kibana_setup_imports_the_shipped_saved_objects(

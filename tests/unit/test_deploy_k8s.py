@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -22,6 +23,13 @@ EXTERNAL_SECRETS = {
     "newsradar-es-user",  # kubectl create secret (README): newsradar's Elasticsearch user
     "newsradar-es-elastic-user",  # ECK: the elastic superuser of Elasticsearch "newsradar"
     "newsradar-kb-http-certs-public",  # ECK: the CA of Kibana "newsradar"
+    "newsradar-api-tokens",  # k8s/secrets/api-tokens.example.yaml: the API's bearer tokens
+    "newsradar-smtp",  # k8s/secrets/smtp.example.yaml: the notifier's SMTP login (optional)
+}
+# The operator creates these from the examples in k8s/secrets/ (never applied by kustomize).
+SECRET_EXAMPLES = {
+    "newsradar-api-tokens": K8S / "secrets" / "api-tokens.example.yaml",
+    "newsradar-smtp": K8S / "secrets" / "smtp.example.yaml",
 }
 
 Doc = dict[str, Any]
@@ -275,9 +283,13 @@ def test_worker_scales_within_the_partitions(docs: list[Doc], settings: Settings
     ]
     assert hpa["spec"]["minReplicas"] <= worker["spec"]["replicas"] <= hpa["spec"]["maxReplicas"]
     assert hpa["spec"]["maxReplicas"] <= partitions, "idle consumers beyond the partitions"
-    (pdb,) = of_kind(docs, "PodDisruptionBudget")
     labels = worker["spec"]["template"]["metadata"]["labels"]
-    assert pdb["spec"]["selector"]["matchLabels"].items() <= labels.items()
+    pdbs = [
+        p
+        for p in of_kind(docs, "PodDisruptionBudget")
+        if p["spec"]["selector"]["matchLabels"].items() <= labels.items()
+    ]
+    assert len(pdbs) == 1
     pod = worker["spec"]["template"]["spec"]
     init_steps = [c["name"] for c in pod["initContainers"]]
     assert init_steps == ["wait-for-topics", "init"], "topics by Strimzi first, then init"
@@ -296,6 +308,112 @@ def test_ingest_is_a_single_replica_replaced_on_update(docs: list[Doc]) -> None:
     home = volumes[mounts["/var/lib/newsradar"]]
     claim = home["persistentVolumeClaim"]["claimName"]
     assert named(docs, "PersistentVolumeClaim", claim), "poller state survives restarts"
+
+
+def only_container(docs: list[Doc], deployment: str) -> Doc:
+    (container,) = named(docs, "Deployment", deployment)["spec"]["template"]["spec"]["containers"]
+    return dict(container)
+
+
+def test_notifier_is_a_single_replica_with_its_state_on_a_volume(
+    docs: list[Doc], settings: Settings
+) -> None:
+    """Its SQLite file holds held digests and quiet periods: one process, one volume."""
+    from processors.notify.consumer import state_path
+
+    notify = named(docs, "Deployment", "newsradar-notify")
+    assert notify["spec"]["replicas"] == 1
+    assert notify["spec"]["strategy"]["type"] == "Recreate", "never two at once"
+    targets = {
+        h["spec"]["scaleTargetRef"]["name"] for h in of_kind(docs, "HorizontalPodAutoscaler")
+    }
+    assert "newsradar-notify" not in targets
+    container = only_container(docs, "newsradar-notify")
+    mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+    volumes = {v["name"]: v for v in notify["spec"]["template"]["spec"]["volumes"]}
+    home = volumes[mounts[str(settings.home)]]
+    claim = named(docs, "PersistentVolumeClaim", home["persistentVolumeClaim"]["claimName"])
+    assert claim["spec"]["accessModes"] == ["ReadWriteOnce"]
+    assert state_path(settings).is_relative_to(settings.home)
+    init_steps = [c["name"] for c in notify["spec"]["template"]["spec"]["initContainers"]]
+    assert init_steps == ["wait-for-topics"]
+
+
+def test_metrics_are_served_on_the_port_the_probes_ask(docs: list[Doc]) -> None:
+    for deployment in ("newsradar-worker", "newsradar-notify"):
+        container = only_container(docs, deployment)
+        args = container["args"]
+        port = int(args[args.index("--metrics-port") + 1])
+        assert args[args.index("--metrics-addr") + 1] == "0.0.0.0", "scrapable by Prometheus"
+        assert {"name": "metrics", "containerPort": port} in container["ports"]
+        probe = container["livenessProbe"]["exec"]["command"]
+        assert probe[:3] == ["python", "/opt/newsradar/healthcheck.py", "http"], deployment
+        assert port == 9108, "healthcheck.py http's default URL"
+
+
+def test_api_is_replicated_behind_a_service_and_probed_on_healthz(docs: list[Doc]) -> None:
+    api = named(docs, "Deployment", "newsradar-api")
+    assert api["spec"]["replicas"] >= 2, "stateless: more than one for availability"
+    assert api["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
+    container = only_container(docs, "newsradar-api")
+    args = container["args"]
+    assert args[args.index("--host") + 1] == "0.0.0.0"
+    port = int(args[args.index("--port") + 1])
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    assert ports == {"http": port}
+    for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+        get = container[probe]["httpGet"]
+        assert get["path"] == "/healthz", "the one route without a token"
+        assert get["port"] in ("http", port), probe
+    service = named(docs, "Service", "newsradar-api")
+    pod_labels = api["spec"]["template"]["metadata"]["labels"]
+    assert service["spec"]["selector"].items() <= pod_labels.items()
+    assert service["spec"].get("type", "ClusterIP") == "ClusterIP", "TLS belongs in front"
+    (service_port,) = service["spec"]["ports"]
+    assert service_port["targetPort"] in ("http", port)
+    pdbs = [
+        p
+        for p in of_kind(docs, "PodDisruptionBudget")
+        if p["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+    ]
+    assert len(pdbs) == 1 and pdbs[0]["spec"]["maxUnavailable"] < api["spec"]["replicas"]
+
+
+def test_secrets_are_referenced_not_configured(docs: list[Doc], config: dict[str, str]) -> None:
+    secret_settings = {"NEWSRADAR_API_TOKENS", "NEWSRADAR_SMTP_USERNAME", "NEWSRADAR_SMTP_PASSWORD"}
+    assert not secret_settings & set(config), "credentials in the ConfigMap"
+    from_secrets = {}
+    for _, pod in pod_specs(docs):
+        for container in containers(pod):
+            for env in container.get("env", []):
+                if env["name"] in secret_settings:
+                    assert "value" not in env, env["name"]
+                    from_secrets[env["name"]] = env["valueFrom"]["secretKeyRef"]
+    assert set(from_secrets) == secret_settings
+    assert from_secrets["NEWSRADAR_API_TOKENS"].get("optional", False) is False
+    assert from_secrets["NEWSRADAR_SMTP_PASSWORD"]["optional"] is True, "email is optional"
+
+
+def test_secret_examples_match_what_the_pods_read(docs: list[Doc], kustomization: Doc) -> None:
+    wanted: dict[str, set[str]] = {}
+    for _, pod in pod_specs(docs):
+        for container in containers(pod):
+            for env in container.get("env", []):
+                ref = env.get("valueFrom", {}).get("secretKeyRef")
+                if ref and ref["name"] in SECRET_EXAMPLES:
+                    wanted.setdefault(ref["name"], set()).add(ref["key"])
+    assert set(wanted) == set(SECRET_EXAMPLES)
+    listed = set(kustomization["resources"])
+    for name, path in SECRET_EXAMPLES.items():
+        assert str(path.relative_to(K8S)) not in listed, "apply would overwrite the real one"
+        (secret,) = [d for d in yaml.safe_load_all(path.read_text()) if d]
+        assert (secret["kind"], secret["metadata"]["name"]) == ("Secret", name)
+        data = secret["stringData"]
+        assert set(data) == wanted[name], path.name
+        assert all("REPLACE" in value for value in data.values()), "placeholders only"
+    tokens = yaml.safe_load(SECRET_EXAMPLES["newsradar-api-tokens"].read_text())["stringData"]
+    parsed = Settings.model_validate({"api_tokens": json.loads(tokens["tokens"])})
+    assert len(parsed.api_tokens) == 1, "NEWSRADAR_API_TOKENS is a JSON list"
 
 
 def test_selectors_match_pod_labels(docs: list[Doc]) -> None:
