@@ -32,6 +32,11 @@ def test_the_deployment_files_are_there() -> None:
         "kibana/newsradar.ndjson",
         "k8s/kustomization.yaml",
         "elasticsearch/articles-template.json",
+        "elasticsearch/alerts-template.json",
+        "k8s/notify.yaml",
+        "k8s/api.yaml",
+        "api.env.example",
+        "notify.env.example",
     ):
         assert expected in names
 
@@ -122,6 +127,9 @@ def test_dockerignore_is_an_allow_list() -> None:
         "tests/unit/__init__.py",
         "tests/data/README.md",
         "deploy/README.md",
+        "deploy/api.env",  # secrets never reach the image
+        "deploy/notify.env",
+        "deploy/k8s/secrets/api-tokens.example.yaml",
         "newsradar/__pycache__/x.pyc",
         "x.zip",
     ):
