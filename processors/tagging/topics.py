@@ -164,10 +164,11 @@ class TopicClassifier:
                 continue
             if rule.required and not any(k in found for k in rule.required):
                 continue
+            # Over the terms found (few), not the topic's whole term list (many).
             score = sum(
-                weight * min(len(set(found[key])), MAX_COUNT)
-                for key, weight in rule.weights.items()
-                if key in found
+                rule.weights[key] * min(len(set(starts)), MAX_COUNT)
+                for key, starts in found.items()
+                if key in rule.weights
             )
             for a, b, within, weight in rule.near:
                 if a in found and b in found and _near(found[a], found[b], within, joined):

@@ -1,0 +1,76 @@
+"""Topic scoring rules and a few inflected forms the default taxonomy must catch."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsradar.lang import lemma_stream
+from processors.tagging.topics import TopicClassifier
+
+RAW = {
+    "name": "t",
+    "topics": [
+        {
+            "id": "storms",
+            "threshold": 3,
+            "languages": {
+                "en": {
+                    "terms": {"storm": 1, "rain": 0.5, "hail": 2, "tea storm": -3, "*quake": 3},
+                    "near": [{"a": "heavy", "b": "rain", "within": 2, "weight": 1}],
+                }
+            },
+        },
+        {
+            "id": "needs_required",
+            "threshold": 1,
+            "languages": {"en": {"terms": {"flood": 1}, "required": ["river"]}},
+        },
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def classifier() -> TopicClassifier:
+    return TopicClassifier(RAW)
+
+
+def topics(classifier: TopicClassifier, text: str) -> list[str]:
+    return classifier.classify(lemma_stream(text, "en"), "en")
+
+
+def test_weights_add_up_and_each_term_counts_at_most_three_times(
+    classifier: TopicClassifier,
+) -> None:
+    assert topics(classifier, "A storm and hail.") == ["storms"]  # 1 + 2
+    assert topics(classifier, "Storm, storm.") == []  # 2
+    assert topics(classifier, "Storm, storm, storm, storm, storm.") == ["storms"]  # capped at 3
+
+
+def test_negative_weight_near_bonus_wildcard_and_required(classifier: TopicClassifier) -> None:
+    assert topics(classifier, "A tea storm and hail.") == []  # 1 + 2 - 3
+    assert topics(classifier, "Heavy rain and hail.") == ["storms"]  # 0.5 + 2 + near 1
+    assert topics(classifier, "Rain, and later heavy hail.") == []  # 0.5 + 2, not near
+    assert topics(classifier, "An earthquake.") == ["storms"]
+    assert topics(classifier, "A flood.") == []
+    assert topics(classifier, "The river flood.") == ["needs_required"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "topic"),
+    [
+        ("uk", "Литва отримала перші танки, а Польща купить ще сорок танків.", "weapons"),
+        ("de", "Nach heftigen Unwettern stehen Dörfer unter Wasser.", "natural_disasters"),
+        ("de", "Die Polizei nahm mehrere Schleuser fest.", "migration"),
+        ("es", "Confirmado un brote de dengue en la isla.", "public_health"),
+        ("pl", "Rosja wystrzeliła w nocy drony.", "weapons"),
+    ],
+)
+def test_default_taxonomy_catches_inflected_forms(lang: str, text: str, topic: str) -> None:
+    from processors.tagging import Tagger
+
+    assert topic in Tagger().tag(text, lang=lang).topics
+
+
+def test_lemma_corrections_keep_a_word_one_lemma() -> None:
+    assert lemma_stream("танків танками", "uk") == ["танк", "танк"]  # not танок (dance)
+    assert lemma_stream("Unwetter Unwettern", "de") == ["unwetter", "unwetter"]
