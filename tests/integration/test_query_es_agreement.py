@@ -27,7 +27,7 @@ from newsradar.settings import Settings
 
 pytestmark = pytest.mark.integration
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seed_article_uk.txt"
+SEED = Path(__file__).resolve().parents[1] / "data" / "seed_article_uk.txt"
 
 ARTICLES: list[dict[str, Any]] = [
     {"id": "uk-1", "lang": "uk", "countries": ["KP", "RU"], "topics": ["weapons"],
@@ -119,8 +119,6 @@ def test_stream_matcher_and_elasticsearch_agree(
 
 
 def test_seed_article_fires_the_issue_queries(index: tuple[Elasticsearch, str]) -> None:
-    if not SEED.is_file():
-        pytest.skip("seed article not present")
     es, alias = index
     analyzer = Analyzer.default()
     for query, expected in [("зброя", True), ('"підводний човен"', True),

@@ -8,7 +8,6 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-import pytest
 from typer.testing import CliRunner
 
 from newsradar.cli import build_app
@@ -16,7 +15,7 @@ from newsradar.cli.query import match_lines
 from newsradar.query import parse_query
 from tests.unit.query_support import toy_analyzer, toy_lemma_stream
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seed_article_uk.txt"
+SEED = Path(__file__).resolve().parents[1] / "data" / "seed_article_uk.txt"
 
 
 def fake_tag(text: str, title: str, lang: str | None) -> Any:
@@ -78,9 +77,6 @@ def test_query_that_does_not_parse_exits_2_naming_the_column() -> None:
 
 
 def test_seed_article_with_the_real_tagger() -> None:
-    tagging = pytest.importorskip("processors.tagging")
-    if not hasattr(tagging, "get_tagger") or not SEED.is_file():
-        pytest.skip("the tagger or the seed article is not available yet")
     seed = json.dumps({"id": "seed", "text": SEED.read_text(encoding="utf-8"), "lang": "uk"})
     app = build_app()
     for query, expected in [

@@ -9,13 +9,11 @@ import pytest
 from newsradar.lang import lemma_stream
 from newsradar.query import Analyzer, MatchDoc, matches
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seed_article_uk.txt"
+SEED = Path(__file__).resolve().parents[1] / "data" / "seed_article_uk.txt"
 
 
 @pytest.fixture(scope="module")
 def seed() -> MatchDoc:
-    if not SEED.is_file():
-        pytest.skip(f"{SEED} not present")
     text = SEED.read_text(encoding="utf-8")
     return MatchDoc(lemma_stream(text, "uk"), "uk", ["KP", "RU", "US"], ["weapons"], "ukrinform")
 
