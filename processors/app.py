@@ -18,7 +18,7 @@ import faust
 from faust.streams import Stream
 from faust.types import EventT, StreamT
 
-from newsradar.records import RecordError, TaggedArticle, decode, encode
+from newsradar.records import Alert, RecordError, TaggedArticle, decode, encode
 from newsradar.settings import Settings
 from newsradar.topology import (
     ALERTS,
@@ -163,8 +163,7 @@ def create_app(settings: Settings, tagger: Tagger) -> faust.App:
             await es.close()
 
     async def alert_batch(es: Any, events: Sequence[EventT[Any]]) -> None:
-        docs: list[dict[str, Any]] = []
-        sources: list[EventT[bytes]] = []
+        matched: list[tuple[EventT[Any], Alert]] = []
         sends = []
         for event in events:
             try:
@@ -176,17 +175,35 @@ def create_app(settings: Settings, tagger: Tagger) -> faust.App:
                 log.exception("alert: unexpected error")
                 sends.append(await quarantine("alert", event, f"matcher failed: {exc!r}", exc))
                 continue
-            for alert in found:
-                sends.append(await alerts.send(key=alert.subscription_id.encode(),
-                                               value=encode(alert)))  # fmt: skip
-                docs.append(alert_document(alert))
-                sources.append(event)
+            matched += [(event, alert) for alert in found]
             metrics.count("alert", "matched", len(found))
+        # A replay (after a crash or a rebalance) matches again: alerts already written
+        # are not sent a second time. The window left — a crash between the send and the
+        # index write — is closed downstream: the notifier delivers an alert id once.
+        done = await already_alerted(es, [alert.id for _, alert in matched])
+        fresh = [(event, alert) for event, alert in matched if alert.id not in done]
+        metrics.count("alert", "replayed", len(matched) - len(fresh))
+        for _, alert in fresh:
+            sends.append(await alerts.send(key=alert.subscription_id.encode(),
+                                           value=encode(alert)))  # fmt: skip
         sends += await write_bulk(
-            es, settings.alerts_index_alias, docs, sources, stage="alert",
-            quarantine=quarantine,
+            es, settings.alerts_index_alias, [alert_document(a) for _, a in fresh],
+            [event for event, _ in fresh], stage="alert", quarantine=quarantine,
         )  # fmt: skip
         await asyncio.gather(*sends)
+
+    async def already_alerted(es: Any, ids: list[str]) -> set[str]:
+        if not ids:
+            return set()
+        backoff = 0.5
+        while True:
+            try:
+                resp = await es.mget(index=settings.alerts_index_alias, ids=ids, source=False)
+                return {doc["_id"] for doc in resp["docs"] if doc.get("found")}
+            except Exception as exc:  # Elasticsearch away: wait, never guess
+                log.warning("alert: checking %d alert id(s) failed (%r); retrying", len(ids), exc)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
 
     return app
 

@@ -88,8 +88,24 @@ def test_subscriptions_fire_in_the_stream(
     )  # fmt: skip
     assert late[0].article_id == "late-1"
 
-    # replaying the same article again makes no second alert document
+    # replaying the same article makes no second alert: not on the topic, not in the index
     produce(pipeline, ARTICLES_RAW, [(b"late-1", encode(article))])
-    time.sleep(3)
+    wait_for(lambda: _tagged_count(pipeline, "late-1") == 2, 30, "the replay tagged", worker)
+    time.sleep(2)
+    on_topic = [a for a in alerts_on_topic(pipeline, 4, 5) if a.article_id == "late-1"]
+    assert len(on_topic) == 1
     assert len(alert_ids_in_index(es, pipeline)) == 3
     store.close()
+
+
+def _tagged_count(settings: Settings, key: str) -> int:
+    from newsradar.topology import ARTICLES_TAGGED
+
+    consumer = KafkaConsumer(
+        topic_name(settings, ARTICLES_TAGGED), bootstrap_servers=settings.kafka_bootstrap,
+        auto_offset_reset="earliest", group_id=None, consumer_timeout_ms=2000,
+    )  # fmt: skip
+    try:
+        return sum(1 for m in consumer if m.key == key.encode())
+    finally:
+        consumer.close()
