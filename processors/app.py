@@ -30,7 +30,7 @@ from newsradar.topology import (
 )
 from processors import metrics
 from processors.alert_stage import SubscriptionIndex, alert_document
-from processors.bulk import write_bulk
+from processors.bulk import hold_back, write_bulk
 from processors.deadletter import dead_letter
 from processors.follow import follow_subscriptions
 from processors.index_stage import to_document
@@ -112,7 +112,11 @@ def create_app(settings: Settings, tagger: Tagger) -> faust.App:
                 pending.append(await tagged.send(key=result.id.encode(), value=encode(result)))
                 metrics.count("tag", "tagged")
             # the batch's offsets are acked when this body returns: only after Kafka acked
-            await asyncio.gather(*pending)
+            try:
+                await asyncio.gather(*pending)
+            except asyncio.CancelledError:
+                hold_back(events)
+                raise
 
     @app.agent(tagged, name="index")
     async def index_agent(stream: StreamT[bytes]) -> None:
@@ -122,7 +126,11 @@ def create_app(settings: Settings, tagger: Tagger) -> faust.App:
         es = es_client()
         try:
             async for events in batches:
-                await index_batch(es, events)
+                try:
+                    await index_batch(es, events)
+                except asyncio.CancelledError:  # stopping while a write was still retrying
+                    hold_back(events)
+                    raise
         finally:
             await es.close()
 
@@ -158,7 +166,11 @@ def create_app(settings: Settings, tagger: Tagger) -> faust.App:
             async for events in cast(Stream[bytes], stream).take_events(
                 ALERT_BATCH, ALERT_WITHIN_S
             ):
-                await alert_batch(es, events)
+                try:
+                    await alert_batch(es, events)
+                except asyncio.CancelledError:
+                    hold_back(events)
+                    raise
         finally:
             await es.close()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from faust.types import EventT
@@ -59,3 +59,15 @@ async def write_bulk(
         docs = [docs[pos] for pos in outcome.retry]
         sources = [sources[pos] for pos in outcome.retry]
     return pending
+
+
+def hold_back(events: Iterable[EventT[Any]]) -> None:
+    """Keep these events' offsets from being committed.
+
+    faust acknowledges a batch from ``take_events`` when the agent's body ends, even when
+    it ends by cancellation (the worker stopping while a write was still retrying). One
+    extra reference per message makes that acknowledgement a no-op, so the consumer never
+    commits past an unwritten message and the next worker processes it again.
+    """
+    for event in events:
+        event.message.incref()

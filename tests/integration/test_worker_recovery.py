@@ -7,6 +7,7 @@ import json
 import random
 import signal
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from elasticsearch import Elasticsearch
 from kafka import KafkaConsumer, KafkaProducer
@@ -153,5 +154,39 @@ def read_raw_keys(settings: Settings) -> list[bytes]:
                              group_id=None)  # fmt: skip
     try:
         return [m.key for m in consumer]
+    finally:
+        consumer.close()
+
+
+def test_stopping_while_elasticsearch_is_away_loses_nothing(
+    pipeline: Settings, tmp_path: Path, es: Elasticsearch
+) -> None:
+    articles = synthetic_articles(200)
+    produce(pipeline, ARTICLES_RAW, [(a.id.encode(), encode(a)) for a in articles])
+    away = Worker(pipeline.model_copy(update={"es_url": "http://127.0.0.1:9"}),
+                  tmp_path / "away.log")  # fmt: skip
+    away.start()
+    wait_for(lambda: _end_offsets(pipeline, ARTICLES_TAGGED) >= len(articles), 120,
+             "every article tagged", away)  # fmt: skip
+    wait_for(lambda: "retrying" in away.log(), 30, "the index agent retrying", away)
+    away.kill(signal.SIGTERM)  # a clean stop while the bulk write is still retrying
+
+    back = Worker(pipeline, tmp_path / "back.log")
+    back.start()
+    try:
+        wait_for(lambda: index_count(es, pipeline) == len(articles), 120,
+                 "every article indexed after the restart", back)  # fmt: skip
+    finally:
+        back.kill(signal.SIGTERM)
+
+
+def _end_offsets(settings: Settings, base: str) -> int:
+    from kafka import TopicPartition
+
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
+    try:
+        topic = topic_name(settings, base)
+        tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        return sum(consumer.end_offsets(tps).values())
     finally:
         consumer.close()
