@@ -40,9 +40,9 @@ from processors.tagging import Tagger, get_tagger
 log = logging.getLogger("newsradar.worker")
 
 TAG_BATCH = 64
-TAG_WITHIN_S = 0.05
+TAG_WITHIN_S = 0.02
 ALERT_BATCH = 256
-ALERT_WITHIN_S = 0.05
+ALERT_WITHIN_S = 0.02
 
 
 def create_app(settings: Settings, tagger: Tagger) -> faust.App:
