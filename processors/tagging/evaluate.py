@@ -10,6 +10,7 @@ averages over (item, label) pairs; language detection accuracy is reported along
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,9 +50,10 @@ class LangReport:
     errors: list[str] = field(default_factory=list)
 
 
-def load_items(folder: Path) -> list[dict[str, Any]]:
+def load_items(folder: Path | Sequence[Path]) -> list[dict[str, Any]]:
+    folders = [folder] if isinstance(folder, Path) else list(folder)
     items: list[dict[str, Any]] = []
-    for path in sorted(folder.rglob("*.jsonl")):
+    for path in sorted(p for f in folders for p in f.rglob("*.jsonl")):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip():
                 item = json.loads(line)
@@ -60,7 +62,7 @@ def load_items(folder: Path) -> list[dict[str, Any]]:
     return items
 
 
-def evaluate(folder: Path, tagger: Any) -> dict[str, LangReport]:
+def evaluate(folder: Path | Sequence[Path], tagger: Any) -> dict[str, LangReport]:
     reports: dict[str, LangReport] = {}
     for item in load_items(folder):
         lang = str(item["lang"])

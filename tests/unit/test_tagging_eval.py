@@ -1,4 +1,7 @@
-"""The labelled evaluation set meets the issue's targets (a regression guard, not a timing)."""
+"""The labelled sets the tagger was developed on meet the issue's targets: a regression
+guard, not a timing and not the accuracy claim. The blind sets (``blind*``: written before
+the changes they measure, run once, first run kept in FIRST_RUN.txt) are measurements,
+reported in the README, and left out of this guard."""
 
 from __future__ import annotations
 
@@ -14,7 +17,10 @@ EVAL = Path(__file__).parent.parent / "data" / "eval"
 
 @pytest.fixture(scope="module")
 def reports() -> dict[str, LangReport]:
-    return evaluate(EVAL, get_tagger())
+    developed_on = [
+        d for d in sorted(EVAL.iterdir()) if d.is_dir() and not d.name.startswith("blind")
+    ]
+    return evaluate(developed_on, get_tagger())
 
 
 def test_covers_seven_languages_and_300_items(reports: dict[str, LangReport]) -> None:
