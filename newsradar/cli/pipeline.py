@@ -25,8 +25,9 @@ log = logging.getLogger("newsradar.run")
 
 def register(app: typer.Typer) -> None:
     app.command(
-        help="Run the stream processors (faust): tag articles.raw → articles.tagged, "
-        "index articles.tagged → Elasticsearch. Scale out by running more."
+        help="Run the stream processors (faust): tag articles.raw → articles.tagged; "
+        "index articles.tagged → Elasticsearch; match subscriptions → alerts. Scale out by "
+        "running more (up to the partitions)."
     )(worker)
     app.command(
         help="The whole pipeline in one command: start the local services if needed, "
