@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from newsradar.settings import get_settings
+from newsradar.settings import Settings, get_settings
 
 console = Console(stderr=True)
 
@@ -88,6 +88,27 @@ def status() -> None:
     console.print(f"home: {s.home}   logs: {s.logs}")
     if not (kafka.ready() and health):
         raise typer.Exit(3)
+    _pipeline_table(s)
+
+
+def _pipeline_table(s: Settings) -> None:
+    """Messages per topic and how far the worker group is behind."""
+    from rich.table import Table
+
+    from newsradar.lag import topic_lags
+
+    try:
+        lags = topic_lags(s)
+    except Exception as exc:  # status must show what it can
+        console.print(f"[yellow]topics: {exc}[/yellow]")
+        return
+    table = Table(title="topics")
+    for col in ("topic", "messages", "consumer group", "lag"):
+        table.add_column(col, justify="right" if col in ("messages", "lag") else "left")
+    for lag in lags:
+        table.add_row(lag.topic, f"{lag.messages:,}", lag.group or "-",
+                      "-" if lag.lag is None else f"{lag.lag:,}")  # fmt: skip
+    Console().print(table)
 
 
 def _proc(pid: int | None) -> str:

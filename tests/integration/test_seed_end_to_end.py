@@ -6,7 +6,9 @@ from elasticsearch import Elasticsearch
 
 from ingest.normalise import article_id, canonical_url
 from ingest.samples import sample_feeds, serve_directory
+from newsradar.lag import topic_lags
 from newsradar.settings import Settings
+from newsradar.topology import ARTICLES_RAW, ARTICLES_TAGGED, topic_name
 from tests.integration.conftest import Worker, index_count, newsradar, wait_for
 
 SEED_LINK = (
@@ -44,6 +46,14 @@ def test_seed_article_lands_tagged_kp_ru_us(
 
     wait_for(lambda: index_count(es, pipeline) == SAMPLE_ITEMS, 60, "all sample items", worker)
 
+    # `newsradar status` sees the worker group caught up on both of its topics
+    def caught_up() -> bool:
+        lags = {lag.topic: lag for lag in topic_lags(pipeline)}
+        mine = [lags[topic_name(pipeline, t)] for t in (ARTICLES_RAW, ARTICLES_TAGGED)]
+        return all(lag.lag == 0 and lag.messages >= SAMPLE_ITEMS for lag in mine)
+
+    wait_for(caught_up, 30, "the worker group's lag to reach 0", worker)
+
     # a second poll of the same feeds creates no second document
     with serve_directory() as base:
         urls = [f"{base}/{name}" for name in sample_feeds()]
@@ -57,8 +67,6 @@ def test_seed_article_lands_tagged_kp_ru_us(
 
 def _tagged_total(settings: Settings) -> int:
     from kafka import KafkaConsumer, TopicPartition
-
-    from newsradar.topology import ARTICLES_TAGGED, topic_name
 
     consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
     try:

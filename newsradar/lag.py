@@ -1,0 +1,54 @@
+"""Per-topic totals and the lag of the group that consumes each topic (``newsradar status``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from newsradar.settings import Settings
+from newsradar.topology import ALERTS, ARTICLES_RAW, ARTICLES_TAGGED, topic_name, topic_specs
+
+
+@dataclass(frozen=True)
+class TopicLag:
+    topic: str
+    messages: int  # sum of end offsets
+    group: str | None  # the consumer group that commits on it
+    lag: int | None  # end − committed; None: no group, or it never committed
+
+
+def consumer_groups(settings: Settings) -> dict[str, str]:
+    """Which group commits offsets on which topic (the worker, the notifier)."""
+    return {
+        topic_name(settings, ARTICLES_RAW): settings.app_id,
+        topic_name(settings, ARTICLES_TAGGED): settings.app_id,
+        topic_name(settings, ALERTS): f"{settings.app_id}-notify",
+    }
+
+
+def topic_lags(settings: Settings) -> list[TopicLag]:
+    from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+
+    groups = consumer_groups(settings)
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap,
+                             client_id="newsradar-status")  # fmt: skip
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap,
+                             client_id="newsradar-status")  # fmt: skip
+    try:
+        committed: dict[str, dict[Any, Any]] = admin.list_group_offsets(
+            sorted(set(groups.values()))
+        )
+        out = []
+        for spec in topic_specs(settings):
+            parts = consumer.partitions_for_topic(spec.name) or set()
+            tps = [TopicPartition(spec.name, p) for p in sorted(parts)]
+            ends: dict[Any, int] = consumer.end_offsets(tps) if tps else {}
+            group = groups.get(spec.name)
+            offsets = committed.get(group, {}) if group else {}
+            done = [tp for tp in tps if tp in offsets]
+            lag = sum(ends[tp] - offsets[tp].offset for tp in done) if done else None
+            out.append(TopicLag(spec.name, sum(ends.values()), group, lag))
+        return out
+    finally:
+        consumer.close()
+        admin.close()
