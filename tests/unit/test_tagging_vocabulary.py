@@ -1,0 +1,61 @@
+"""The default taxonomy's vocabulary: typical news wording of each topic, and known traps.
+
+Sentences written for this test (not taken from the evaluation sets): one event word decides,
+weak context words alone do not.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from processors.tagging import get_tagger
+
+CAUGHT = [
+    ("en", "The incumbent was re-elected with 60 percent of the vote.", "elections"),
+    ("fr", "Le président sortant a été réélu dès le premier tour.", "elections"),
+    ("de", "Der Amtsinhaber wurde mit großer Mehrheit wiedergewählt.", "elections"),
+    ("de", "Die Arbeitslosenquote stieg im Herbst leicht an.", "trade_economy"),
+    ("fr", "Le constructeur va supprimer 1 500 emplois en Europe.", "trade_economy"),
+    ("de", "Eine Überlastungsattacke legte die Website der Stadt lahm.", "cyber"),
+    ("ru", "Злоумышленники получили несанкционированный доступ к серверам.", "cyber"),
+    ("pl", "Armia zamówiła kolejne baterie systemu IRIS-T.", "weapons"),
+    ("ru", "Стороны подписали договор о взаимной военной помощи.", "military_cooperation"),
+    ("es", "Ambos países firmaron un pacto de defensa mutua.", "military_cooperation"),
+    ("uk", "Через неврожай і нестачу продовольства ціни зросли.", "food_security"),
+    ("de", "Nach tagelangem Monsunregen gingen Erdrutsche nieder.", "natural_disasters"),
+    ("fr", "Des vents violents et des pluies torrentielles sur la côte.", "natural_disasters"),
+    ("es", "Las autoridades detuvieron a 40 indocumentados en la frontera.", "migration"),
+    ("de", "Zwei Millionen Menschen sind vor dem Krieg auf der Flucht.", "migration"),
+    ("fr", "L'ONU dénonce des exécutions sommaires de civils.", "human_rights"),
+    ("pl", "Reżyser został skazany na więzienie za krytykę władz.", "human_rights"),
+    ("en", "Two car bombs exploded outside the police station.", "terrorism"),
+    ("ru", "В регионе вспышка кори, больницы переполнены пациентами.", "public_health"),
+    ("fr", "Le ministre des Affaires étrangères est attendu à Pékin.", "diplomacy"),
+    ("en", "Brent crude rose above 90 dollars a barrel.", "energy"),
+    ("uk", "Енергоатом повідомив про радіаційний фон біля станції.", "nuclear"),
+    ("de", "Die Rakete brachte zwei Kosmonauten zur ISS.", "space"),
+    ("en", "The EU agreed a price cap and a travel ban on officials.", "sanctions"),
+]
+
+NOT_CAUGHT = [
+    ("de", "Der Täter ist weiterhin auf der Flucht.", "migration"),
+    ("en", "The activist ended his hunger strike.", "food_security"),
+    ("de", "Der Patient wurde in die Klinik gebracht.", "public_health"),
+    ("ru", "Хакерская группировка взяла на себя ответственность за DDoS-атаку.", "terrorism"),
+    ("pl", "Białoruska opozycja na emigracji apeluje o pomoc.", "migration"),
+    ("pl", "Burmistrz odwiedził nową szkołę.", "diplomacy"),
+    ("es", "La película es una coproducción de varios países.", "military_cooperation"),
+    ("ru", "Акции «Газпрома» подешевели.", "energy"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "topic"), CAUGHT, ids=[f"{c[0]}:{c[2]}" for c in CAUGHT])
+def test_typical_news_wording_is_caught(lang: str, text: str, topic: str) -> None:
+    assert topic in get_tagger().tag(text, lang=lang).topics
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "topic"), NOT_CAUGHT, ids=[f"{c[0]}:{c[2]}" for c in NOT_CAUGHT]
+)
+def test_weak_context_or_known_trap_is_not_enough(lang: str, text: str, topic: str) -> None:
+    assert topic not in get_tagger().tag(text, lang=lang).topics
