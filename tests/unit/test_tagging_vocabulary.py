@@ -35,6 +35,12 @@ CAUGHT = [
     ("uk", "Енергоатом повідомив про радіаційний фон біля станції.", "nuclear"),
     ("de", "Die Rakete brachte zwei Kosmonauten zur ISS.", "space"),
     ("en", "The EU agreed a price cap and a travel ban on officials.", "sanctions"),
+    ("en", "Thousands fled their homes as the fighting spread.", "migration"),
+    ("uk", "Тисячі людей залишили свої домівки через бойові дії.", "migration"),
+    ("es", "Ampliarán su cooperación en materia de defensa.", "military_cooperation"),
+    ("de", "Die Zahl der Masernfälle hat sich verdoppelt.", "public_health"),
+    ("fr", "La Banque centrale a relevé ses taux directeurs.", "trade_economy"),
+    ("ru", "Суд приговорил журналиста к шести годам колонии.", "human_rights"),
 ]
 
 NOT_CAUGHT = [
@@ -46,6 +52,8 @@ NOT_CAUGHT = [
     ("pl", "Burmistrz odwiedził nową szkołę.", "diplomacy"),
     ("es", "La película es una coproducción de varios países.", "military_cooperation"),
     ("ru", "Акции «Газпрома» подешевели.", "energy"),
+    ("fr", "Le président a reçu un prix littéraire.", "diplomacy"),
+    ("de", "Die Zusammenarbeit der Behörden wurde verbessert.", "military_cooperation"),
 ]
 
 
