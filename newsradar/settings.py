@@ -66,7 +66,6 @@ class Settings(BaseSettings):
     app_id: str = "newsradar"
     bulk_size: int = Field(default=500, ge=1)
     bulk_within_s: float = Field(default=0.5, gt=0)
-    worker_web_port: int = 6066
     # how soon a crashed worker's partitions move to the others (Kafka group session)
     worker_session_timeout_s: float = Field(default=10.0, ge=6.0)
 
