@@ -41,6 +41,42 @@ CAUGHT = [
     ("de", "Die Zahl der Masernfälle hat sich verdoppelt.", "public_health"),
     ("fr", "La Banque centrale a relevé ses taux directeurs.", "trade_economy"),
     ("ru", "Суд приговорил журналиста к шести годам колонии.", "human_rights"),
+    (
+        "pl",
+        "Sprzedaż polskiego mleka do Chin wzrosła, a eksport sera do Japonii spadł.",
+        "trade_economy",
+    ),
+    (
+        "de",
+        "Der Export deutscher Maschinen nach China ist im dritten Quartal gesunken.",
+        "trade_economy",
+    ),
+    ("ru", "Экспорт российского зерна в Египет вырос на треть.", "trade_economy"),
+    (
+        "fr",
+        "Les éleveurs réclament une hausse du prix garanti du lait face aux cours mondiaux.",
+        "trade_economy",
+    ),
+    ("uk", "Уряд запровадив безмитний режим для товарів з Молдови.", "trade_economy"),
+    (
+        "en",
+        "The two navies agreed to deepen their cooperation in the Baltic.",
+        "military_cooperation",
+    ),
+    (
+        "fr",
+        "Les deux pays vont entraîner ensemble leurs forces spéciales au Sahel.",
+        "military_cooperation",
+    ),
+    ("ru", "Страны договорились совместно развивать военную разведку.", "military_cooperation"),
+    ("en", "The navy will buy six new submarines from a French shipyard.", "weapons"),
+    ("pl", "MON podpisał umowę na zakup trzech okrętów podwodnych.", "weapons"),
+    ("uk", "Росія скинула на місто кілька керованих авіабомб.", "weapons"),
+    ("fr", "Les stocks de gaz européens sont remplis à 90 %.", "energy"),
+    ("es", "Rosneft y Lukoil recortan su producción por las sanciones.", "energy"),
+    ("de", "Die Delegationen verhandeln über die Demarkation der gemeinsamen Grenze.", "diplomacy"),
+    ("es", "Amnistía denunció devoluciones en caliente en la valla de Melilla.", "human_rights"),
+    ("en", "Hundreds of migrants crossed the Channel in small boats overnight.", "migration"),
 ]
 
 NOT_CAUGHT = [
@@ -54,6 +90,13 @@ NOT_CAUGHT = [
     ("ru", "Акции «Газпрома» подешевели.", "energy"),
     ("fr", "Le président a reçu un prix littéraire.", "diplomacy"),
     ("de", "Die Zusammenarbeit der Behörden wurde verbessert.", "military_cooperation"),
+    ("en", "Satellite images show new trenches dug along the front line.", "space"),
+    ("de", "Die Trägerrakete soll im Sommer vom Weltraumbahnhof abheben.", "weapons"),
+    ("fr", "Le conseil municipal a voté le budget de la piscine.", "elections"),
+    ("es", "Disidentes de la guerrilla atacaron una patrulla del ejército.", "human_rights"),
+    ("en", "The council's payroll system was down for two days.", "trade_economy"),
+    ("uk", "Нафтовий експорт через порт скоротився через шторм.", "trade_economy"),
+    ("pl", "Synoptycy z IMGW zapowiadają opady deszczu w weekend.", "natural_disasters"),
 ]
 
 
