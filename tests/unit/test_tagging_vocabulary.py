@@ -77,6 +77,11 @@ CAUGHT = [
     ("de", "Die Delegationen verhandeln über die Demarkation der gemeinsamen Grenze.", "diplomacy"),
     ("es", "Amnistía denunció devoluciones en caliente en la valla de Melilla.", "human_rights"),
     ("en", "Hundreds of migrants crossed the Channel in small boats overnight.", "migration"),
+    ("fr", "Une bombe a explosé devant un commissariat de Bastia.", "terrorism"),
+    ("pl", "Bomba wybuchła na targu w centrum miasta.", "terrorism"),
+    ("ru", "Премьер-министр Индии прибыл в Москву с визитом.", "diplomacy"),
+    ("pl", "Prezydent Francji przyjechał z wizytą do Pragi.", "diplomacy"),
+    ("es", "Llegó a Guatemala otro vuelo con deportados.", "migration"),
 ]
 
 NOT_CAUGHT = [
@@ -97,6 +102,9 @@ NOT_CAUGHT = [
     ("en", "The council's payroll system was down for two days.", "trade_economy"),
     ("uk", "Нафтовий експорт через порт скоротився через шторм.", "trade_economy"),
     ("pl", "Synoptycy z IMGW zapowiadają opady deszczu w weekend.", "natural_disasters"),
+    ("pl", "Minister zdrowia odwiedził szpital w Łodzi.", "diplomacy"),
+    ("es", "El gobierno quiere deportar a los condenados.", "migration"),
+    ("fr", "Le moteur a explosé pendant le test.", "terrorism"),
 ]
 
 
