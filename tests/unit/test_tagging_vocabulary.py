@@ -82,6 +82,8 @@ CAUGHT = [
     ("ru", "Премьер-министр Индии прибыл в Москву с визитом.", "diplomacy"),
     ("pl", "Prezydent Francji przyjechał z wizytą do Pragi.", "diplomacy"),
     ("es", "Llegó a Guatemala otro vuelo con deportados.", "migration"),
+    ("es", "Argentina suspendió las exportaciones de carne durante un mes.", "trade_economy"),
+    ("pl", "Rząd wstrzymał eksport zboża na Bliski Wschód.", "trade_economy"),
 ]
 
 NOT_CAUGHT = [
@@ -105,6 +107,8 @@ NOT_CAUGHT = [
     ("pl", "Minister zdrowia odwiedził szpital w Łodzi.", "diplomacy"),
     ("es", "El gobierno quiere deportar a los condenados.", "migration"),
     ("fr", "Le moteur a explosé pendant le test.", "terrorism"),
+    ("ru", "Казахстан приостановил экспорт угля в Китай.", "trade_economy"),
+    ("en", "Norway halted electricity exports during the cold snap.", "trade_economy"),
 ]
 
 
