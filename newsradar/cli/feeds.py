@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from newsradar.cli.options import MetricsAddr, MetricsPort, serve_metrics
 from newsradar.settings import get_settings
 
 if TYPE_CHECKING:
@@ -65,14 +66,8 @@ def ingest(
     max_interval: Annotated[
         float, typer.Option(min=1, help="Longest poll interval of a feed, seconds.")
     ] = 86400.0,
-    metrics_port: Annotated[
-        int,
-        typer.Option(
-            help="serve Prometheus metrics (fetches, articles, per-feed health) "
-            "on METRICS_ADDR:PORT (0: off)"
-        ),
-    ] = 0,
-    metrics_addr: Annotated[str, typer.Option(help="address for the metrics server")] = "127.0.0.1",
+    metrics_port: MetricsPort = 0,  # fetches, articles, per-feed health
+    metrics_addr: MetricsAddr = "127.0.0.1",
 ) -> None:
     """Without --once: poll the feeds file (or the URLs) politely until Ctrl-C.
 
@@ -180,12 +175,12 @@ def _poll(
             limits=Limits(politeness["min_interval_s"], politeness["max_interval_s"]),
         )
         if metrics[1]:
-            from prometheus_client import REGISTRY, start_http_server
+            from prometheus_client import REGISTRY
 
             from ingest.metrics import PrometheusCollector
 
             REGISTRY.register(PrometheusCollector(poller.counters, lambda: poller.states.values()))
-            start_http_server(metrics[1], addr=metrics[0])
+            serve_metrics(metrics[1], metrics[0])
         try:
             await poller.run_forever(on_round=progress, reload=reload)
         finally:

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from newsradar.cli.options import MetricsAddr, MetricsPort, serve_metrics
 from newsradar.settings import get_settings
 
 
@@ -34,20 +35,13 @@ def notify(
             "--from-beginning", help="With --dry-run: the whole alerts topic, not only new alerts."
         ),
     ] = False,
-    metrics_port: Annotated[
-        int, typer.Option(help="serve Prometheus metrics on METRICS_ADDR:PORT (0: off)")
-    ] = 0,
-    metrics_addr: Annotated[
-        str, typer.Option(help="address for the metrics server (0.0.0.0 in a container)")
-    ] = "127.0.0.1",
+    metrics_port: MetricsPort = 0,
+    metrics_addr: MetricsAddr = "127.0.0.1",
 ) -> None:
     from kafka.errors import KafkaError
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    if metrics_port:
-        from prometheus_client import start_http_server
-
-        start_http_server(metrics_port, addr=metrics_addr)
+    serve_metrics(metrics_port, metrics_addr)
     consumer = importlib.import_module("processors.notify.consumer")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from newsradar.cli.options import MetricsAddr, MetricsPort, serve_metrics
 from newsradar.settings import Settings, get_settings
 
 console = Console(stderr=True)
@@ -37,20 +38,13 @@ def register(app: typer.Typer) -> None:
 
 def worker(
     loglevel: Annotated[str, typer.Option(help="faust log level")] = "info",
-    metrics_port: Annotated[
-        int, typer.Option(help="serve Prometheus metrics on METRICS_ADDR:PORT (0: off)")
-    ] = 0,
-    metrics_addr: Annotated[
-        str, typer.Option(help="address for the metrics server (0.0.0.0 in a container)")
-    ] = "127.0.0.1",
+    metrics_port: MetricsPort = 0,
+    metrics_addr: MetricsAddr = "127.0.0.1",
 ) -> None:
     from processors.app import run_worker
 
     settings = get_settings()
-    if metrics_port:
-        from prometheus_client import start_http_server
-
-        start_http_server(metrics_port, addr=metrics_addr)
+    serve_metrics(metrics_port, metrics_addr)
     run_worker(settings, loglevel=loglevel)
 
 
