@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,6 +73,10 @@ class Service:
             )
         self.pid_file.parent.mkdir(parents=True, exist_ok=True)
         self.pid_file.write_text(str(proc.pid))
+        # The service outlives this process. While we live, a daemon thread holds the
+        # handle and reaps the service if it exits (no zombie, no "subprocess is still
+        # running" warning when the handle would otherwise be collected).
+        threading.Thread(target=proc.wait, name=f"reap-{self.name}", daemon=True).start()
         return proc.pid
 
     def stop(self, timeout: float = 60.0) -> bool:
