@@ -35,15 +35,15 @@ class SubscriptionIndex:
 
     def apply(self, key: bytes | None, value: bytes | None) -> None:
         """Fold one message of the ``subscriptions`` topic in."""
-        before = dict(self.subscriptions)
-        apply_change(self.subscriptions, key, value)
         sub_id = key.decode("utf-8", errors="replace") if key is not None else ""
+        previous = self.subscriptions.get(sub_id)
+        apply_change(self.subscriptions, key, value)
         sub = self.subscriptions.get(sub_id)
         if sub is None or sub.paused:
             self.queries.remove(sub_id)
             self.rejected.pop(sub_id, None)
             return
-        if before.get(sub_id) is sub:
+        if previous is sub:  # an unreadable record left the old one in place
             return
         try:
             self.queries.add(sub_id, sub.query)
