@@ -40,6 +40,8 @@ def notify(
 ) -> None:
     from kafka.errors import KafkaError
 
+    from newsradar.subscriptions import SubscriptionError
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     serve_metrics(metrics_port, metrics_addr)
     consumer = importlib.import_module("processors.notify.consumer")
@@ -55,7 +57,7 @@ def notify(
         )
     except KeyboardInterrupt:
         stop.set()
-    except (KafkaError, RuntimeError, TimeoutError) as exc:
+    except (KafkaError, RuntimeError, TimeoutError, SubscriptionError) as exc:
         print(f"error: {exc} (is Kafka up? `newsradar status`)", file=sys.stderr)
         raise typer.Exit(1) from None
 

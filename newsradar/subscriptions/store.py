@@ -31,6 +31,51 @@ def apply_change(state: dict[str, Subscription], key: bytes | None, value: bytes
         return  # an unreadable record never blocks the others
 
 
+class SubscriptionLog:
+    """The whole ``subscriptions`` topic from its beginning, read with kafka-python.
+
+    No consumer group: every reader (the CLI, the API, the notifier) needs every
+    subscription, so each reads all partitions itself.
+    """
+
+    def __init__(self, settings: Settings, client_id: str = "newsradar-subscriptions") -> None:
+        from kafka import KafkaConsumer, TopicPartition
+
+        self.topic = topic_name(settings, SUBSCRIPTIONS)
+        self.consumer = KafkaConsumer(
+            bootstrap_servers=settings.kafka_bootstrap,
+            enable_auto_commit=False,
+            group_id=None,
+            client_id=client_id,
+        )
+        partitions = self.consumer.partitions_for_topic(self.topic)
+        if not partitions:
+            self.consumer.close()
+            raise SubscriptionError(
+                f"topic {self.topic} does not exist: run `newsradar init` (or `up`)"
+            )
+        self.partitions = [TopicPartition(self.topic, p) for p in sorted(partitions)]
+        self.consumer.assign(self.partitions)
+        self.consumer.seek_to_beginning(*self.partitions)
+
+    def poll(self, timeout_ms: int = 0) -> Iterator[tuple[bytes | None, bytes | None]]:
+        for records in self.consumer.poll(timeout_ms=timeout_ms).values():
+            for record in records:
+                yield record.key, record.value
+
+    def read_to_end(self, timeout_s: float) -> Iterator[tuple[bytes | None, bytes | None]]:
+        """The messages up to the end offsets of now; TimeoutError if that takes longer."""
+        ends: dict[Any, int] = self.consumer.end_offsets(self.partitions)
+        deadline = time.monotonic() + timeout_s
+        while any(self.consumer.position(tp) < ends[tp] for tp in self.partitions):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"timed out reading {self.topic}")
+            yield from self.poll(500)
+
+    def close(self) -> None:
+        self.consumer.close()
+
+
 class SubscriptionStore:
     """Read the whole current state; write changes with ``acks=all``."""
 
@@ -42,33 +87,13 @@ class SubscriptionStore:
     # --- reading -------------------------------------------------------------------
     def messages(self, timeout_s: float = 15.0) -> Iterator[tuple[bytes | None, bytes | None]]:
         """Every message from the beginning to the end offsets at call time."""
-        from kafka import KafkaConsumer, TopicPartition
-
-        consumer = KafkaConsumer(
-            bootstrap_servers=self.settings.kafka_bootstrap,
-            enable_auto_commit=False,
-            group_id=None,
-            client_id="newsradar-subscriptions",
-        )
+        log = SubscriptionLog(self.settings)
         try:
-            partitions = consumer.partitions_for_topic(self.topic)
-            if not partitions:
-                raise SubscriptionError(
-                    f"topic {self.topic} does not exist: run `newsradar init` (or `up`)"
-                )
-            tps = [TopicPartition(self.topic, p) for p in sorted(partitions)]
-            consumer.assign(tps)
-            consumer.seek_to_beginning(*tps)
-            ends: dict[Any, int] = consumer.end_offsets(tps)
-            deadline = time.monotonic() + timeout_s
-            while any(consumer.position(tp) < ends[tp] for tp in tps):
-                if time.monotonic() > deadline:
-                    raise SubscriptionError(f"timed out reading {self.topic}")
-                for records in consumer.poll(timeout_ms=500).values():
-                    for record in records:
-                        yield record.key, record.value
+            yield from log.read_to_end(timeout_s)
+        except TimeoutError as exc:
+            raise SubscriptionError(str(exc)) from exc
         finally:
-            consumer.close()
+            log.close()
 
     def load(self) -> dict[str, Subscription]:
         state: dict[str, Subscription] = {}

@@ -21,8 +21,8 @@ from typing import Any, TextIO
 
 from newsradar.records import Alert, RecordError, Subscription, decode, encode
 from newsradar.settings import Settings
-from newsradar.subscriptions.store import apply_change
-from newsradar.topology import ALERTS, SUBSCRIPTIONS, dlq, topic_name
+from newsradar.subscriptions.store import SubscriptionLog, apply_change
+from newsradar.topology import ALERTS, dlq, topic_name
 from processors import metrics
 from processors.deadletter import dead_letter
 from processors.notify.channels import build_channels
@@ -43,41 +43,22 @@ class SubscriptionFollower:
     """The current subscriptions, read from the compacted topic and kept up to date."""
 
     def __init__(self, settings: Settings) -> None:
-        from kafka import KafkaConsumer, TopicPartition
-
-        self.topic = topic_name(settings, SUBSCRIPTIONS)
+        self.topic_log = SubscriptionLog(settings, client_id="newsradar-notify-subscriptions")
+        self.topic = self.topic_log.topic
         self.state: dict[str, Subscription] = {}
         self._lookup = RecordLookup(self.state)
-        self.consumer = KafkaConsumer(
-            bootstrap_servers=settings.kafka_bootstrap,
-            group_id=None,
-            enable_auto_commit=False,
-            client_id="newsradar-notify-subscriptions",
-        )
-        partitions = self.consumer.partitions_for_topic(self.topic) or set()
-        if not partitions:
-            raise RuntimeError(f"topic {self.topic} does not exist: run `newsradar init`")
-        self.partitions = [TopicPartition(self.topic, p) for p in sorted(partitions)]
-        self.consumer.assign(self.partitions)
-        self.consumer.seek_to_beginning(*self.partitions)
         self._caught_up = 0.0
 
     def catch_up(self, timeout_ms: int = 15_000) -> int:
         """Read up to the end offsets of now; returns how many subscriptions are known."""
-        ends = self.consumer.end_offsets(self.partitions)
         self._caught_up = time.monotonic()
-        waited = 0
-        while any(self.consumer.position(tp) < ends[tp] for tp in self.partitions):
-            if waited > timeout_ms:
-                raise TimeoutError(f"timed out reading {self.topic}")
-            self.poll(500)
-            waited += 500
+        for key, value in self.topic_log.read_to_end(timeout_ms / 1000):
+            apply_change(self.state, key, value)
         return len(self.state)
 
     def poll(self, timeout_ms: int = 0) -> None:
-        for records in self.consumer.poll(timeout_ms=timeout_ms).values():
-            for record in records:
-                apply_change(self.state, record.key, record.value)
+        for key, value in self.topic_log.poll(timeout_ms):
+            apply_change(self.state, key, value)
 
     def delivery(self, subscription_id: str) -> SubscriptionDelivery | None:
         if subscription_id not in self.state and time.monotonic() - self._caught_up > 1.0:
@@ -95,7 +76,7 @@ class SubscriptionFollower:
             return None
 
     def close(self) -> None:
-        self.consumer.close()
+        self.topic_log.close()
 
 
 def run_notifier(
