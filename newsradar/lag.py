@@ -17,6 +17,26 @@ class TopicLag:
     lag: int | None  # end − committed; None: no group, or it never committed
 
 
+def end_offsets(consumer: Any, topic: str) -> dict[Any, int]:
+    """The end offset of each partition of ``topic`` (empty when it does not exist)."""
+    from kafka import TopicPartition
+
+    parts = consumer.partitions_for_topic(topic) or set()
+    tps = [TopicPartition(topic, p) for p in sorted(parts)]
+    return dict(consumer.end_offsets(tps)) if tps else {}
+
+
+def topic_total(settings: Settings, topic: str) -> int:
+    """Messages ever appended to ``topic``: the sum of its end offsets."""
+    from kafka import KafkaConsumer
+
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
+    try:
+        return sum(end_offsets(consumer, topic).values())
+    finally:
+        consumer.close()
+
+
 def consumer_groups(settings: Settings) -> dict[str, str]:
     """Which group commits offsets on which topic (the worker, the notifier)."""
     return {
@@ -27,7 +47,7 @@ def consumer_groups(settings: Settings) -> dict[str, str]:
 
 
 def topic_lags(settings: Settings) -> list[TopicLag]:
-    from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+    from kafka import KafkaAdminClient, KafkaConsumer
 
     groups = consumer_groups(settings)
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap,
@@ -40,12 +60,10 @@ def topic_lags(settings: Settings) -> list[TopicLag]:
         )
         out = []
         for spec in topic_specs(settings):
-            parts = consumer.partitions_for_topic(spec.name) or set()
-            tps = [TopicPartition(spec.name, p) for p in sorted(parts)]
-            ends: dict[Any, int] = consumer.end_offsets(tps) if tps else {}
+            ends = end_offsets(consumer, spec.name)
             group = groups.get(spec.name)
             offsets = committed.get(group, {}) if group else {}
-            done = [tp for tp in tps if tp in offsets]
+            done = [tp for tp in ends if tp in offsets]
             lag = sum(ends[tp] - offsets[tp].offset for tp in done) if done else None
             out.append(TopicLag(spec.name, sum(ends.values()), group, lag))
         return out

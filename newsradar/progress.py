@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from newsradar.lag import end_offsets
 from newsradar.settings import Settings
 from newsradar.topology import ARTICLES_RAW, ARTICLES_TAGGED, dlq, topic_name
 
@@ -35,14 +36,7 @@ class ProgressProbe:
         self.es = es_client(settings, timeout_s=5)
 
     def _total(self, topic: str) -> int:
-        from kafka import TopicPartition
-
-        parts = self.consumer.partitions_for_topic(topic) or set()
-        tps = [TopicPartition(topic, p) for p in parts]
-        if not tps:
-            return 0
-        ends: dict[Any, int] = self.consumer.end_offsets(tps)
-        return sum(ends.values())
+        return sum(end_offsets(self.consumer, topic).values())
 
     def snapshot(self) -> Snapshot:
         snap = Snapshot()

@@ -6,7 +6,7 @@ from elasticsearch import Elasticsearch
 
 from ingest.normalise import article_id, canonical_url
 from ingest.samples import sample_feeds, serve_directory
-from newsradar.lag import topic_lags
+from newsradar.lag import topic_lags, topic_total
 from newsradar.settings import Settings
 from newsradar.topology import ARTICLES_RAW, ARTICLES_TAGGED, topic_name
 from tests.integration.conftest import Worker, index_count, newsradar, wait_for
@@ -61,20 +61,13 @@ def test_seed_article_lands_tagged_kp_ru_us(
             newsradar(pipeline, "ingest", "--once", "--allow-private-addresses", *urls).returncode
             == 0
         )
-    wait_for(lambda: _tagged_total(pipeline) >= 2 * SAMPLE_ITEMS, 60, "re-tagged items", worker)
+    wait_for(
+        lambda: topic_total(pipeline, topic_name(pipeline, ARTICLES_TAGGED)) >= 2 * SAMPLE_ITEMS,
+        60,
+        "re-tagged items",
+        worker,
+    )
     assert index_count(es, pipeline) == SAMPLE_ITEMS
-
-
-def _tagged_total(settings: Settings) -> int:
-    from kafka import KafkaConsumer, TopicPartition
-
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
-    try:
-        topic = topic_name(settings, ARTICLES_TAGGED)
-        tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        return sum(consumer.end_offsets(tps).values())
-    finally:
-        consumer.close()
 
 
 def test_private_feed_addresses_are_refused_by_default(pipeline: Settings) -> None:
