@@ -9,6 +9,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from newsradar.lang import (
     SUPPORTED_LANGUAGES,
@@ -18,6 +19,7 @@ from newsradar.lang import (
     normalize,
     tokens,
 )
+from newsradar.settings import get_settings
 from processors.tagging import countries, gazetteer
 from processors.tagging.topics import DEFAULT_TAXONOMY, TopicClassifier
 
@@ -47,10 +49,18 @@ class TagResult:
 class Tagger:
     """Holds the compiled gazetteers and taxonomy; ``tag`` is a pure function of its input."""
 
-    def __init__(self, taxonomy: Path | Sequence[Path] = DEFAULT_TAXONOMY) -> None:
+    def __init__(
+        self,
+        taxonomy: Path | Sequence[Path] = DEFAULT_TAXONOMY,
+        cache_dir: Path | Literal["settings"] | None = "settings",
+    ) -> None:
         """``taxonomy``: one YAML file, or several merged (a later file's topic replaces an
-        earlier one with the same id), e.g. ``[DEFAULT_TAXONOMY, Path("mine.yaml")]``."""
-        self.gazetteers = {lang: gazetteer.build(lang) for lang in SUPPORTED_LANGUAGES}
+        earlier one with the same id), e.g. ``[DEFAULT_TAXONOMY, Path("mine.yaml")]``.
+        ``cache_dir``: where compiled gazetteers are kept between runs (default
+        ``<NEWSRADAR_CACHE_DIR>/tagger``); ``None`` compiles them every time."""
+        if cache_dir == "settings":
+            cache_dir = get_settings().cache / "tagger"
+        self.gazetteers = {lang: gazetteer.load(lang, cache_dir) for lang in SUPPORTED_LANGUAGES}
         paths = [taxonomy] if isinstance(taxonomy, Path) else list(taxonomy)
         self.topics = TopicClassifier.from_files(paths)
 

@@ -20,7 +20,13 @@ capitals, a capitalised one only capitalised, a lower-case one in any case.
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 import ahocorasick
@@ -29,6 +35,10 @@ from newsradar.lang import normalize_word
 from processors.tagging.inflect import forms
 
 DATA_DIR = Path(__file__).parent / "data"
+log = logging.getLogger(__name__)
+# What a compiled gazetteer depends on besides its data files: this code and the morphology.
+_CODE = (Path(__file__), Path(__file__).with_name("inflect.py"))
+_PACKAGES = ("pymorphy3", "pymorphy3-dicts-uk", "pymorphy3-dicts-ru", "pyahocorasick")
 KINDS = frozenset(
     {"name", "abbr", "adj", "demonym", "capital", "metonym", "city", "region", "block", "cue"}
 )
@@ -88,6 +98,29 @@ def read_rows(lang: str) -> list[tuple[str, str, str, set[str]]]:
     return rows
 
 
+def read_places(lang: str) -> list[tuple[str, str, set[str]]]:
+    """``(code, name, flags)`` of the generated towns and cities (``places/<lang>.tsv``)."""
+    path = DATA_DIR / "places" / f"{lang}.tsv"
+    if not path.is_file():
+        return []
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            code, name, flags, *_ = line.split("\t")
+            rows.append((code, name, set(flags.split(",")) if flags else set()))
+    return rows
+
+
+def read_place_exclusions() -> set[str]:
+    """Words never read as a generated place, in any language or form (``places/exclude.txt``:
+    GeoNames gives Hamas as a name of Hamm, and Hamas is also the genitive of Hama)."""
+    path = DATA_DIR / "places" / "exclude.txt"
+    if not path.is_file():
+        return set()
+    lines = (line.split("#")[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return {normalize_word(line) for line in lines if line}
+
+
 def build(lang: str) -> Gazetteer:
     """Inflect every row of ``lang`` and index the forms in one Aho-Corasick automaton."""
     table: dict[str, set[Entry]] = {}
@@ -113,6 +146,17 @@ def build(lang: str) -> Gazetteer:
                         e = Entry(e.code, e.kind, e.case, e.amb or amb, e.person or person)
                 fixed.add(e)
             table[key] = fixed
+    # Generated places come last: a key the country names or curated rows have keeps only
+    # their reading (Lima is Peru, Georgia the country; a blocker stays a blocker).
+    places: dict[str, set[Entry]] = {}
+    excluded = read_place_exclusions()
+    for code, name, flags in read_places(lang):
+        entry = Entry(code, "city", _case_of(name), "amb" in flags, "person" in flags)
+        for form in {name} if "exact" in flags else forms(name, "place", lang):
+            key = normalize_word(form)
+            if key and key not in table and key not in excluded:
+                places.setdefault(key, set()).add(entry)
+    table.update(places)
     automaton = ahocorasick.Automaton()
     for key, entries in table.items():
         automaton.add_word(key, (len(key), _resolve(entries)))
@@ -126,3 +170,55 @@ def _resolve(entries: set[Entry]) -> tuple[Entry, ...]:
     if blockers:
         return (blockers[0],)
     return tuple(sorted(entries, key=lambda e: (e.code, e.kind, e.case)))
+
+
+def load(lang: str, cache_dir: Path | None) -> Gazetteer:
+    """``build(lang)``, or its compiled copy from ``cache_dir`` when the data, the code and the
+    morphology it was built from are unchanged (the key is a hash of all of them). A cache that
+    can't be read or written is rebuilt or skipped, never an error."""
+    if cache_dir is None:
+        return build(lang)
+    path = cache_dir / f"gazetteer-{lang}-{_fingerprint(lang)}.pickle"
+    try:
+        with path.open("rb") as handle:
+            cached = pickle.load(handle)
+        if isinstance(cached, Gazetteer) and cached.lang == lang:
+            return cached
+    except FileNotFoundError:
+        pass
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError) as exc:
+        log.warning("gazetteer cache %s unreadable (%s): rebuilding", path, exc)
+    gaz = build(lang)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for stale in cache_dir.glob(f"gazetteer-{lang}-*.pickle"):
+            stale.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(gaz, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("gazetteer cache %s not written (%s)", cache_dir, exc)
+    return gaz
+
+
+def _fingerprint(lang: str) -> str:
+    digest = hashlib.sha256(lang.encode())
+    files = [
+        DATA_DIR / "names" / f"{lang}.tsv",
+        DATA_DIR / "curated" / f"{lang}.tsv",
+        DATA_DIR / "places" / f"{lang}.tsv",
+        DATA_DIR / "places" / "exclude.txt",
+        DATA_DIR / "inflection" / f"{lang}.yaml",
+        Path(normalize_word.__code__.co_filename),
+        *_CODE,
+    ]
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes() if path.is_file() else b"-")
+    for package in _PACKAGES:
+        try:
+            digest.update(f"{package}={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(package.encode())
+    return digest.hexdigest()[:16]

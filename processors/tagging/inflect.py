@@ -27,7 +27,9 @@ MORPH_CASES: dict[str, tuple[str, ...]] = {
     "ru": ("nomn", "gent", "datv", "accs", "ablt", "loct", "loc2"),
 }
 # Which rule group inflects which gazetteer kind.
-RULE_GROUP = {"adj": "adj", "demonym": "demonym"}
+RULE_GROUP = {"adj": "adj", "demonym": "demonym", "place": "place"}
+# A language without a rule group of its own for generated places inflects them as names.
+_GROUP_FALLBACK = {"place": "name"}
 MAX_PHRASE_FORMS = 400
 # Adjectives have no second locative/genitive: «на Західному березі», «в Западном берегу».
 _FALLBACK_CASE = {"loc2": "loct", "gen2": "gent"}
@@ -206,7 +208,8 @@ def _rule_word(word: str, group: list[tuple[str, tuple[str, ...]]]) -> list[str]
 
 
 def _rule_phrase(phrase: str, group_name: str, lang: str) -> set[str]:
-    group = _rules(lang).get(group_name)
+    rules = _rules(lang)
+    group = rules.get(group_name, rules.get(_GROUP_FALLBACK.get(group_name, group_name)))
     if not group:
         return {phrase}
     parts = _SPLIT.split(phrase)
