@@ -29,7 +29,8 @@ class Settings(BaseSettings):
     # --- where things live --------------------------------------------------------
     home: Path = Field(default_factory=_default_home, description="services' data and logs")
     cache_dir: Path | None = Field(
-        default=None, description="downloaded artifacts; default <home>/cache"
+        default=None,
+        description="downloaded artifacts and compiled gazetteers; default <home>/cache",
     )
 
     # --- Kafka ----------------------------------------------------------------

@@ -196,6 +196,7 @@ def load(lang: str, cache_dir: Path | None) -> Gazetteer:
         fd, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
             pickle.dump(gaz, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide a cache baked into an image
         os.replace(tmp, path)
     except OSError as exc:
         log.warning("gazetteer cache %s not written (%s)", cache_dir, exc)
