@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     notify_max_attempts: int = Field(default=4, ge=1, le=20)
     notify_backoff_s: float = Field(default=1.0, ge=0, description="first retry delay, doubled")
     notify_backoff_max_s: float = Field(default=30.0, ge=0)
+    notify_retry_rounds_s: list[float] = Field(
+        default=[60, 300, 1800, 7200, 21600],
+        description="later rounds for a target that failed with a temporary error",
+    )
     notify_daily_hour: int = Field(default=8, ge=0, le=23, description="UTC hour of daily digests")
     notify_allow_private_webhooks: bool = Field(
         default=False, description="let webhooks reach loopback/private/link-local addresses"

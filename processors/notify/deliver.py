@@ -5,7 +5,10 @@ durable state; then every subscription whose held alerts are due (immediate, end
 quiet period, digest boundary) gets ONE message per channel target listing them. Targets
 are delivered concurrently, each with its own bounded retries and timeouts, so a failing
 channel never delays or blocks the others. Every outcome is recorded; an alert already
-delivered on a target is not sent there again.
+delivered on a target is not sent there again. A target that still fails with a temporary
+error (timeout, 5xx, 429, connection refused) gets later rounds on a slower schedule
+(``RetryPolicy.rounds_s``: minutes to hours), on its own, so an endpoint that is down for an
+hour still gets its alerts; a permanent error (4xx, bad options) is not retried.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from newsradar.records import Alert
 from newsradar.settings import Settings
@@ -33,11 +37,13 @@ DUPLICATE = "duplicate"
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Bounded exponential backoff: ``backoff_s``, doubled each retry, capped."""
+    """Bounded exponential backoff: ``backoff_s``, doubled each retry, capped; then, for a
+    temporary failure, later rounds ``rounds_s`` seconds apart (none: give up at once)."""
 
     max_attempts: int = 4
     backoff_s: float = 1.0
     backoff_max_s: float = 30.0
+    rounds_s: tuple[float, ...] = ()
 
     def delays(self) -> list[float]:
         """The waits between attempts (``max_attempts - 1`` of them)."""
@@ -48,7 +54,10 @@ class RetryPolicy:
     @classmethod
     def from_settings(cls, settings: Settings) -> RetryPolicy:
         return cls(
-            settings.notify_max_attempts, settings.notify_backoff_s, settings.notify_backoff_max_s
+            settings.notify_max_attempts,
+            settings.notify_backoff_s,
+            settings.notify_backoff_max_s,
+            tuple(settings.notify_retry_rounds_s),
         )
 
 
@@ -85,6 +94,15 @@ class _Job:
     target: ChannelTarget
     channel: Channel
     message: Message
+    alerts: tuple[Alert, ...]
+    rounds: int = 0  # later rounds tried before this one
+
+
+class Attempt(NamedTuple):
+    status: str  # delivered | failed
+    attempts: int
+    error: str
+    temporary: bool = False  # failed, but a later round may succeed
 
 
 def attempt_delivery(
@@ -93,23 +111,23 @@ def attempt_delivery(
     options: Mapping[str, str],
     policy: RetryPolicy,
     sleep: Callable[[float], None] = time.sleep,
-) -> tuple[str, int, str]:
-    """Send with retries: ``(status, attempts, last error)``. Never raises."""
+) -> Attempt:
+    """Send with retries. Never raises."""
     delays = policy.delays()
     error = ""
     for attempt in range(1, policy.max_attempts + 1):
         try:
             channel.send(message, options)
-            return DELIVERED, attempt, ""
+            return Attempt(DELIVERED, attempt, "")
         except DeliveryError as exc:
             error = str(exc) or type(exc).__name__
             if not exc.retryable:
-                return FAILED, attempt, error
+                return Attempt(FAILED, attempt, error)
         except Exception as exc:  # a bug in a plugin must not stop the others
             error = f"{type(exc).__name__}: {exc}"
         if attempt < policy.max_attempts:
             sleep(delays[attempt - 1])
-    return FAILED, policy.max_attempts, error
+    return Attempt(FAILED, policy.max_attempts, error, temporary=True)
 
 
 def deliver_batch(
@@ -163,38 +181,94 @@ def deliver_batch(
             if job is not None:
                 jobs.append(job)
 
+    jobs += _due_rounds(store, channels, now, subscriptions, report)
     results = _run(jobs, policy, sleep, max_workers)
     with store.transaction():
-        for job, (status, attempts, error) in zip(jobs, results, strict=True):
-            sub_id = job.sub.subscription_id
-            sent_ids = job.message.alert_ids
-            store.record(sent_ids, sub_id, job.target.key, status, attempts, error, now)
-            report.outcomes.append(
-                Outcome(
-                    sub_id,
-                    status,
-                    sent_ids,
-                    channel=job.target.channel,
-                    target=job.target.key,
-                    attempts=attempts,
-                    error=error,
-                    message=job.message,
-                )
-            )
-            if status == FAILED:
-                log.warning(
-                    "notify: %s to %s failed after %d attempt(s): %s",
-                    sub_id,
-                    job.target.key,
-                    attempts,
-                    error,
-                )
-        sent = {job.sub.subscription_id for job in jobs}
+        for job, result in zip(jobs, results, strict=True):
+            _settle(job, result, store, policy, now, report)
+        sent = {job.sub.subscription_id for job in jobs if not job.rounds}
         for sub_id, ids in flushed:
             store.drop_pending(ids)
             if sub_id in sent:
                 store.mark_sent(sub_id, now)
     return report
+
+
+def _settle(
+    job: _Job,
+    result: Attempt,
+    store: NotifyState,
+    policy: RetryPolicy,
+    now: datetime,
+    report: BatchReport,
+) -> None:
+    """Record one job's outcome; a temporary failure gets a later round while some are left."""
+    sub_id, target = job.sub.subscription_id, job.target.key
+    sent_ids = job.message.alert_ids
+    status, error, due = result.status, result.error, None
+    if job.rounds:
+        store.drop_retries(sent_ids, target)
+    if status == FAILED and result.temporary and job.rounds < len(policy.rounds_s):
+        due = now + timedelta(seconds=policy.rounds_s[job.rounds])
+        store.schedule_retry(job.alerts, target, job.rounds + 1, due)
+    store.record(sent_ids, sub_id, target, status, result.attempts, error, now)
+    report.outcomes.append(
+        Outcome(
+            sub_id,
+            status,
+            sent_ids,
+            channel=job.target.channel,
+            target=target,
+            attempts=result.attempts,
+            error=error,
+            due_at=due,
+            message=job.message,
+        )
+    )
+    if status == FAILED:
+        later = f"; next round at {due:%Y-%m-%d %H:%M:%S}Z" if due else "; giving up"
+        log.warning(
+            "notify: %s to %s failed after %d attempt(s)%s (round %d): %s",
+            sub_id,
+            target,
+            result.attempts,
+            later,
+            job.rounds,
+            error,
+        )
+
+
+def _due_rounds(
+    store: NotifyState,
+    channels: Mapping[str, Channel],
+    now: datetime,
+    subscriptions: DeliveryLookup,
+    report: BatchReport,
+) -> list[_Job]:
+    """Jobs for the later rounds that are due; a target or subscription that is gone, paused
+    or changed its channels drops its retries (recorded as skipped)."""
+    jobs: list[_Job] = []
+    for sub_id, target_key, rounds, alerts in store.due_retries(now):
+        sub = subscriptions.delivery(sub_id)
+        reason = _skip_reason(sub)
+        target = None
+        if sub is not None and not reason:
+            target = next((t for t in sub.targets if t.key == target_key), None)
+            reason = "" if target is not None else "channel removed from the subscription"
+        ids = [a.id for a in alerts]
+        if sub is None or target is None:
+            with store.transaction():
+                store.drop_retries(ids, target_key)
+                store.record(ids, sub_id, target_key, SKIPPED, 0, reason, now)
+            report.outcomes.append(Outcome(sub_id, SKIPPED, tuple(ids), error=reason))
+            continue
+        job = _job(sub, target, alerts, store, channels, now, report, rounds)
+        if job is None:  # delivered meanwhile (a replay) or the channel is unusable now
+            with store.transaction():
+                store.drop_retries(ids, target_key)
+        else:
+            jobs.append(job)
+    return jobs
 
 
 def _skip_reason(sub: SubscriptionDelivery | None) -> str:
@@ -231,6 +305,7 @@ def _job(
     channels: Mapping[str, Channel],
     now: datetime,
     report: BatchReport,
+    rounds: int = 0,
 ) -> _Job | None:
     already = store.delivered([a.id for a in pending], target.key)
     todo = [a for a in pending if a.id not in already]
@@ -255,7 +330,7 @@ def _job(
             Outcome(sub.subscription_id, FAILED, tuple(ids), target.channel, target.key, 0, error)
         )
         return None
-    return _Job(sub, target, channel, render(sub, todo, now))
+    return _Job(sub, target, channel, render(sub, todo, now), tuple(todo), rounds)
 
 
 def _run(
@@ -263,7 +338,7 @@ def _run(
     policy: RetryPolicy,
     sleep: Callable[[float], None],
     max_workers: int,
-) -> list[tuple[str, int, str]]:
+) -> list[Attempt]:
     if not jobs:
         return []
     if len(jobs) == 1:

@@ -6,6 +6,9 @@
 - ``deliveries``: per alert and channel target, the status (``delivered``, ``failed``,
   ``skipped``), the number of attempts and the last error. An alert already
   ``delivered`` on a target is never sent there again: replays are safe.
+- ``retries``: alerts whose delivery to a target failed with a temporary error, with the
+  rounds tried and when the next round is due (the alert is kept here, so a later round
+  needs nothing from Kafka).
 - ``sent``: when each subscription last got a message (the quiet period's clock).
 """
 
@@ -43,6 +46,16 @@ CREATE TABLE IF NOT EXISTS deliveries (
     PRIMARY KEY (alert_id, target)
 );
 CREATE INDEX IF NOT EXISTS deliveries_by_status ON deliveries (status, updated_at);
+CREATE TABLE IF NOT EXISTS retries (
+    alert_id TEXT NOT NULL,
+    target TEXT NOT NULL,
+    subscription_id TEXT NOT NULL,
+    alert TEXT NOT NULL,
+    rounds INTEGER NOT NULL,
+    next_at REAL NOT NULL,
+    PRIMARY KEY (alert_id, target)
+);
+CREATE INDEX IF NOT EXISTS retries_by_time ON retries (next_at);
 CREATE TABLE IF NOT EXISTS sent (
     subscription_id TEXT PRIMARY KEY,
     sent_at REAL NOT NULL
@@ -206,7 +219,43 @@ class NotifyState:
         rows = self.db.execute("SELECT status, COUNT(*) FROM deliveries GROUP BY status")
         counts = {status: n for status, n in rows}
         counts["pending"] = self.db.execute("SELECT COUNT(*) FROM pending").fetchone()[0]
+        counts["retrying"] = self.db.execute("SELECT COUNT(*) FROM retries").fetchone()[0]
         return counts
+
+    # --- later delivery rounds for targets that failed ----------------------------
+
+    def schedule_retry(
+        self, alerts: Iterable[Alert], target: str, rounds: int, next_at: datetime
+    ) -> None:
+        """Try ``alerts`` on ``target`` again at ``next_at``; ``rounds`` tried so far."""
+        self.db.executemany(
+            "INSERT INTO retries VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (alert_id, target) "
+            "DO UPDATE SET rounds = excluded.rounds, next_at = excluded.next_at",
+            [
+                (a.id, target, a.subscription_id, encode(a).decode(), rounds, _ts(next_at))
+                for a in alerts
+            ],
+        )
+
+    def due_retries(self, now: datetime) -> list[tuple[str, str, int, list[Alert]]]:
+        """``(subscription_id, target, rounds, alerts)`` whose next round is due."""
+        rows = self.db.execute(
+            "SELECT subscription_id, target, rounds, alert FROM retries WHERE next_at <= ? "
+            "ORDER BY subscription_id, target, next_at, alert_id",
+            (_ts(now),),
+        ).fetchall()
+        groups: dict[tuple[str, str], tuple[int, list[Alert]]] = {}
+        for sub_id, target, rounds, raw in rows:
+            done, alerts = groups.setdefault((sub_id, target), (rounds, []))
+            alerts.append(decode(Alert, raw))
+            groups[(sub_id, target)] = (max(done, rounds), alerts)
+        return [(sub, target, n, alerts) for (sub, target), (n, alerts) in groups.items()]
+
+    def drop_retries(self, alert_ids: Iterable[str], target: str) -> None:
+        self.db.executemany(
+            "DELETE FROM retries WHERE alert_id = ? AND target = ?",
+            [(i, target) for i in alert_ids],
+        )
 
     # --- quiet period clock ----------------------------------------------------
 

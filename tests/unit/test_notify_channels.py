@@ -157,11 +157,12 @@ def test_unreachable_smtp_server_is_retried_then_failed(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path, smtp_port=free_port(), notify_timeout_s=1)
     channel = build_channels(settings)["email"]
     waits: list[float] = []
-    status, attempts, error = attempt_delivery(
+    result = attempt_delivery(
         channel, message(), {"to": "a@example.org"}, RetryPolicy(3, 0.1, 1), waits.append
     )
-    assert (status, attempts, waits) == ("failed", 3, [0.1, 0.2])
-    assert "ConnectionRefused" in error
+    assert (result.status, result.attempts, waits) == ("failed", 3, [0.1, 0.2])
+    assert "ConnectionRefused" in result.error
+    assert result.temporary  # a later round may reach it
 
 
 # --- apprise --------------------------------------------------------------------

@@ -75,7 +75,7 @@ def test_notify_status_shows_counts_and_failures(
         result = runner.invoke(build_app(), ["notify-status", "--status", "failed"])
         assert result.exit_code == 0, result.output
         lines = result.output.splitlines()
-        assert lines[0] == "delivered: 1  failed: 1  pending: 0"
+        assert lines[0] == "delivered: 1  failed: 1  pending: 0  retrying: 0"
         assert lines[1:] == [
             "2026-11-26 10:00:00  failed    x2  s1  email:def  attempts=4  ConnectError: refused"
         ]

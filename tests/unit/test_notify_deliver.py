@@ -46,7 +46,7 @@ def test_immediate_alert_is_delivered_and_recorded(tmp_path: Path) -> None:
     assert report.alerts(DELIVERED) == 1
     [row] = state.deliveries()
     assert (row.alert_id, row.status, row.attempts, row.last_error) == ("s1:a1", DELIVERED, 1, "")
-    assert state.counts() == {DELIVERED: 1, "pending": 0}
+    assert state.counts() == {DELIVERED: 1, "pending": 0, "retrying": 0}
     assert state.last_sent("s1") == T0
 
 
@@ -107,6 +107,77 @@ def test_permanent_error_is_not_retried(tmp_path: Path) -> None:
     )  # fmt: skip
     assert memory.calls == 1
     assert state.deliveries()[0].status == FAILED
+
+
+ROUNDS = RetryPolicy(max_attempts=2, backoff_s=0.0, backoff_max_s=0.0, rounds_s=(60, 300))
+
+
+def test_temporary_failure_gets_a_later_round_on_the_failing_target_only(
+    tmp_path: Path,
+) -> None:
+    state = NotifyState.open(":memory:")
+    good, flaky = MemoryChannel(settings(tmp_path)), MemoryChannel(settings(tmp_path), fail=2)
+    channels = {"memory": good, "flaky": flaky}
+    subs = lookup(make_subscription(channels=[("memory", {}), ("flaky", {})]))
+    first = deliver_batch([make_alert()], state, channels, T0, subscriptions=subs, policy=ROUNDS)
+    [failed] = [o for o in first.outcomes if o.status == FAILED]
+    assert failed.due_at == T0 + timedelta(seconds=60)
+    assert state.counts()["retrying"] == 1
+    # not before the round is due
+    deliver_batch(
+        [], state, channels, T0 + timedelta(seconds=59), subscriptions=subs, policy=ROUNDS
+    )
+    assert (good.calls, flaky.calls) == (1, 2)
+    later = deliver_batch(
+        [], state, channels, T0 + timedelta(seconds=61), subscriptions=subs, policy=ROUNDS
+    )
+    assert (good.calls, flaky.calls) == (1, 3)  # only the target that failed
+    assert later.alerts(DELIVERED) == 1
+    assert [m.alert_ids for m in flaky.sent] == [("s1:a1",)]
+    assert state.counts() == {DELIVERED: 2, "pending": 0, "retrying": 0}
+    assert {r.attempts for r in state.deliveries() if r.target.startswith("flaky")} == {3}
+
+
+def test_later_rounds_end_and_the_failure_stays_recorded(tmp_path: Path) -> None:
+    state = NotifyState.open(":memory:")
+    down = MemoryChannel(settings(tmp_path), fail=100)
+    subs = lookup(make_subscription())
+    moments = [T0, T0 + timedelta(seconds=61), T0 + timedelta(seconds=400), T0 + timedelta(days=1)]
+    for moment in moments:
+        deliver_batch(
+            [make_alert()] if moment == T0 else [], state, {"memory": down}, moment,
+            subscriptions=subs, policy=ROUNDS,
+        )  # fmt: skip
+    assert down.calls == 2 * 3  # the first round and the two later ones
+    [row] = state.deliveries(status=FAILED)
+    assert (row.attempts, row.last_error) == (6, "temporarily down")
+    assert state.counts()["retrying"] == 0
+
+
+def test_permanent_error_gets_no_later_round(tmp_path: Path) -> None:
+    state = NotifyState.open(":memory:")
+    memory = MemoryChannel(settings(tmp_path), fail=10, permanent=True)
+    deliver_batch(
+        [make_alert()], state, {"memory": memory}, T0,
+        subscriptions=lookup(make_subscription()), policy=ROUNDS,
+    )  # fmt: skip
+    assert state.counts()["retrying"] == 0
+
+
+def test_paused_subscription_drops_its_later_rounds(tmp_path: Path) -> None:
+    state = NotifyState.open(":memory:")
+    memory = MemoryChannel(settings(tmp_path), fail=2)
+    deliver_batch(
+        [make_alert()], state, {"memory": memory}, T0,
+        subscriptions=lookup(make_subscription()), policy=ROUNDS,
+    )  # fmt: skip
+    report = deliver_batch(
+        [], state, {"memory": memory}, T0 + timedelta(seconds=61),
+        subscriptions=lookup(make_subscription(paused=True)), policy=ROUNDS,
+    )  # fmt: skip
+    assert memory.calls == 2
+    assert report.alerts(SKIPPED) == 1
+    assert state.counts()["retrying"] == 0
 
 
 def _dead_port() -> int:
@@ -204,7 +275,7 @@ def test_hourly_digest_accumulates_and_survives_a_restart(tmp_path: Path) -> Non
     [digest] = memory.sent
     assert digest.alert_ids == ("s1:a1", "s1:a2")
     assert "hourly digest, 2 articles" in digest.subject
-    assert state.counts() == {DELIVERED: 2, "pending": 0}
+    assert state.counts() == {DELIVERED: 2, "pending": 0, "retrying": 0}
 
 
 def test_paused_and_unknown_subscriptions_are_skipped_and_recorded(tmp_path: Path) -> None:
@@ -251,5 +322,8 @@ def test_dry_run_state_is_a_snapshot_and_prints_what_sends_nothing(
     assert len(memory.sent) == 1
     dry.close()
     after = NotifyState.open(path)  # the file did not change
-    assert after.counts() == {DELIVERED: 1, "pending": 0}
-    assert NotifyState.snapshot(tmp_path / "absent.sqlite3").counts() == {"pending": 0}
+    assert after.counts() == {DELIVERED: 1, "pending": 0, "retrying": 0}
+    assert NotifyState.snapshot(tmp_path / "absent.sqlite3").counts() == {
+        "pending": 0,
+        "retrying": 0,
+    }
