@@ -8,8 +8,9 @@ what was expected. OpenAPI: ``/openapi.json``, interactive docs at ``/docs``.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Protocol
 
@@ -293,14 +294,24 @@ def create_app(
     if store is None:
         from newsradar.subscriptions import SubscriptionStore
 
-        store = SubscriptionStore(settings)
+        # Follows the topic: a request reads only what changed since the last one.
+        store = SubscriptionStore(settings, follow=True)
     if store_errors is None:
         from elastic_transport import TransportError
         from elasticsearch import ApiError as EsApiError
         from kafka.errors import KafkaError
 
         store_errors = (KafkaError, TransportError, EsApiError)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        close = getattr(app.state.store, "close", None)
+        if close is not None:
+            close()  # the followed topic's consumer and the producer
+
     app = FastAPI(
+        lifespan=lifespan,
         title="newsradar subscriptions",
         version="1",
         description=(

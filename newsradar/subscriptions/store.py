@@ -6,6 +6,7 @@ the topic. A change is one message keyed by subscription id; a null value delete
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -77,12 +78,22 @@ class SubscriptionLog:
 
 
 class SubscriptionStore:
-    """Read the whole current state; write changes with ``acks=all``."""
+    """Read the whole current state; write changes with ``acks=all``.
 
-    def __init__(self, settings: Settings) -> None:
+    ``follow``: keep the topic open and fold in only what is new at each ``load`` (a
+    long-running reader such as the API), instead of reading it from the beginning every
+    time (the CLI). Either way ``load`` reads up to the end offsets of the moment, so a
+    change this store has written is always in what it reads next.
+    """
+
+    def __init__(self, settings: Settings, follow: bool = False) -> None:
         self.settings = settings
         self.topic = topic_name(settings, SUBSCRIPTIONS)
         self._producer: Any = None
+        self._follow = follow
+        self._log: SubscriptionLog | None = None
+        self._state: dict[str, Subscription] = {}
+        self._lock = threading.Lock()  # one consumer, shared by the API's worker threads
 
     # --- reading -------------------------------------------------------------------
     def messages(self, timeout_s: float = 15.0) -> Iterator[tuple[bytes | None, bytes | None]]:
@@ -96,10 +107,23 @@ class SubscriptionStore:
             log.close()
 
     def load(self) -> dict[str, Subscription]:
+        if self._follow:
+            return self._catch_up()
         state: dict[str, Subscription] = {}
         for key, value in self.messages():
             apply_change(state, key, value)
         return state
+
+    def _catch_up(self, timeout_s: float = 15.0) -> dict[str, Subscription]:
+        with self._lock:
+            try:
+                if self._log is None:
+                    self._log = SubscriptionLog(self.settings)
+                for key, value in self._log.read_to_end(timeout_s):
+                    apply_change(self._state, key, value)
+            except TimeoutError as exc:
+                raise SubscriptionError(str(exc)) from exc
+            return dict(self._state)
 
     def get(self, sub_id: str) -> Subscription:
         found = self.load().get(sub_id)
@@ -149,3 +173,7 @@ class SubscriptionStore:
         if self._producer is not None:
             self._producer.close()
             self._producer = None
+        with self._lock:
+            if self._log is not None:
+                self._log.close()
+                self._log = None

@@ -144,3 +144,33 @@ def _index_of(query: str) -> QueryIndex[str]:
     index: QueryIndex[str] = QueryIndex()
     index.add(query, query)
     return index
+
+
+def test_following_store_sees_every_change_and_reads_only_what_is_new(pipeline: Settings) -> None:
+    from newsradar.records import Subscription
+    from newsradar.subscriptions import SubscriptionStore
+
+    def sub(sub_id: str, query: str) -> Subscription:
+        return Subscription(
+            id=sub_id, name=sub_id, query=query, created_at=NOW, updated_at=NOW, channels=[]
+        )
+
+    writer = SubscriptionStore(pipeline)
+    follower = SubscriptionStore(pipeline, follow=True)
+    try:
+        assert follower.load() == {}
+        writer.create(sub("a", "зброя"))
+        writer.create(sub("b", "sanctions"))
+        assert sorted(follower.load()) == ["a", "b"]
+        follower.update("a", query="зброя AND country:KP")  # its own write, read back at once
+        assert follower.load()["a"].query == "зброя AND country:KP"
+        writer.delete("b")
+        assert sorted(follower.load()) == ["a"]
+        log = follower._log
+        assert log is not None
+        # the follower kept its position: nothing before it is read again
+        positions = {tp: log.consumer.position(tp) for tp in log.partitions}
+        assert sum(positions.values()) == 4  # a, b, a again, the tombstone of b
+    finally:
+        writer.close()
+        follower.close()
