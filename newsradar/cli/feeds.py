@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -163,6 +164,12 @@ def _poll(
         raise typer.Exit(1) from exc
 
     async def main() -> None:
+        # SIGTERM (`newsradar run` stopping its children, a container runtime) ends the
+        # loop like Ctrl-C does: the round in flight is cancelled, nothing of it is
+        # committed, the poller and the producer are closed.
+        task = asyncio.current_task()
+        if task is not None:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
         poller = Poller(
             settings,
             feeds,
@@ -188,7 +195,7 @@ def _poll(
 
     try:
         asyncio.run(main())
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
         pass
     finally:
         sink.close()

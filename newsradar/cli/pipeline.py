@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -21,7 +20,6 @@ from newsradar.cli.options import MetricsAddr, MetricsPort, serve_metrics
 from newsradar.settings import Settings, get_settings
 
 console = Console(stderr=True)
-log = logging.getLogger("newsradar.run")
 
 
 def register(app: typer.Typer) -> None:
@@ -32,7 +30,8 @@ def register(app: typer.Typer) -> None:
     )(worker)
     app.command(
         help="The whole pipeline in one command: start the local services if needed, "
-        "poll feeds continuously, run the worker and the notifier, show progress until Ctrl-C."
+        "then `ingest` (polling the feeds), `worker` and `notify` as child processes "
+        "(logs in <NEWSRADAR_HOME>/logs), show progress until Ctrl-C."
     )(run)
 
 
@@ -56,7 +55,8 @@ def _services_answer(settings: Settings) -> bool:
     return KafkaBroker(settings).ready() and ElasticsearchNode(settings).ready()
 
 
-def _feed_specs(feeds_file: Path) -> list[Any]:
+def _check_feeds_file(feeds_file: Path) -> None:
+    """Exit 2 with a clear message now, rather than from the ingest child later."""
     from ingest.registry import RegistryError, load_feeds
 
     try:
@@ -67,21 +67,27 @@ def _feed_specs(feeds_file: Path) -> list[Any]:
     if not specs:
         console.print(f"[red]error:[/red] {feeds_file} lists no feeds")
         raise typer.Exit(2)
-    return specs
 
 
 @contextlib.contextmanager
-def _child(settings: Settings, command: str) -> Iterator[subprocess.Popen[bytes]]:
-    """``newsradar COMMAND`` as a child process with its log in the logs folder."""
+def _child(
+    settings: Settings,
+    command: str,
+    args: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``newsradar COMMAND ARGS`` as a child process with its log in the logs folder;
+    ``env`` is added to this process's environment. SIGTERM on the way out."""
     settings.logs.mkdir(parents=True, exist_ok=True)
-    log_path = settings.logs / f"{command}.log"
+    log_path = _log_path(settings, command)
     with log_path.open("ab") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "newsradar", command],
+            [sys.executable, "-m", "newsradar", command, *args],
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            env={**os.environ, **env} if env else None,
         )
     console.print(f"{command}: pid {proc.pid}, log {log_path}")
     try:
@@ -93,6 +99,10 @@ def _child(settings: Settings, command: str) -> Iterator[subprocess.Popen[bytes]
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _log_path(settings: Settings, command: str) -> Path:
+    return settings.logs / f"{command}.log"
 
 
 def run(
@@ -129,78 +139,39 @@ def run(
         from newsradar.cli.stack import init
 
         init()
-    if poll_interval:
-        settings = settings.model_copy(update={"poll_interval_s": poll_interval})
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with contextlib.ExitStack() as stack:
         if demo:
-            from ingest.registry import FeedSpec
             from ingest.samples import sample_feeds, serve_directory
 
             base = stack.enter_context(serve_directory())
-            specs = [FeedSpec(url=f"{base}/{name}") for name in sample_feeds()]
+            ingest_args = [f"{base}/{name}" for name in sample_feeds()]
             allow_private_addresses = True
         else:
-            specs = _feed_specs(feeds or settings.feeds_file)
-        proc = stack.enter_context(_child(settings, "worker"))
-        stack.enter_context(_child(settings, "notify"))
-        poller = threading.Thread(
-            target=_poll_loop,
-            args=(specs, settings, allow_private_addresses, stop),
-            name="poller",
-            daemon=True,
-        )
-        poller.start()
+            feeds_file = feeds or settings.feeds_file
+            _check_feeds_file(feeds_file)
+            ingest_args = ["--feeds-file", str(feeds_file)]
+        if allow_private_addresses:
+            ingest_args.append("--allow-private-addresses")
+        # ingest reads the first interval of a new feed from the settings, like every
+        # other NEWSRADAR_* value.
+        ingest_env = {"NEWSRADAR_POLL_INTERVAL_S": str(poll_interval)} if poll_interval else None
+        children = {
+            "worker": stack.enter_context(_child(settings, "worker")),
+            "notify": stack.enter_context(_child(settings, "notify")),
+            "ingest": stack.enter_context(_child(settings, "ingest", ingest_args, ingest_env)),
+        }
         try:
-            _show_progress(settings, proc, stop)
+            _show_progress(settings, children, stop)
         except KeyboardInterrupt:
             console.print("stopping…")
-        finally:
-            stop.set()
-            poller.join(timeout=30)
-
-
-def _poll_loop(
-    specs: list[Any], settings: Settings, allow_private: bool, stop: threading.Event
-) -> None:
-    """The polite poller (conditional GET, per-host spacing, adaptive intervals, state
-    kept under NEWSRADAR_HOME/ingest) in its own event loop, until ``stop`` is set."""
-    import asyncio
-
-    from ingest.poller import Poller, RoundReport
-    from ingest.produce import KafkaSink
-
-    def on_round(report: RoundReport) -> None:
-        console.print(
-            f"polled {report.due} feed(s): {report.ok} ok, {report.not_modified} not modified, "
-            f"{report.errors} failed; {report.articles_new} new article(s)"
-        )
-
-    async def main() -> None:
-        loop = asyncio.get_running_loop()
-        done = asyncio.Event()
-        threading.Thread(
-            target=lambda: (stop.wait(), loop.call_soon_threadsafe(done.set)), daemon=True
-        ).start()
-        sink = KafkaSink(settings)
-        poller = Poller(settings, specs, sink, allow_private=allow_private)
-        try:
-            await poller.run_forever(done, on_round=on_round)
-        finally:
-            await poller.aclose()
-            sink.close()
-
-    try:
-        asyncio.run(main())
-    except Exception:
-        log.exception("the feed poller stopped")
-        stop.set()
 
 
 def _show_progress(
-    settings: Settings, proc: subprocess.Popen[bytes], stop: threading.Event
+    settings: Settings, children: Mapping[str, subprocess.Popen[bytes]], stop: threading.Event
 ) -> None:
+    """The live table until ``stop`` is set; exit 1 as soon as any child has exited."""
     from rich.live import Live
     from rich.table import Table
 
@@ -210,12 +181,13 @@ def _show_progress(
     try:
         with Live(console=console, refresh_per_second=2) as live:
             while not stop.is_set():
-                if proc.poll() is not None:
-                    console.print(
-                        f"[red]worker exited with {proc.returncode}[/red]; "
-                        f"see {settings.logs / 'worker.log'}"
-                    )
-                    raise typer.Exit(1)
+                for command, proc in children.items():
+                    if proc.poll() is not None:
+                        console.print(
+                            f"[red]{command} exited with {proc.returncode}[/red]; "
+                            f"see {_log_path(settings, command)}"
+                        )
+                        raise typer.Exit(1)
                 snap = probe.snapshot()
                 table = Table(title="newsradar — Ctrl-C to stop", show_header=False)
                 table.add_row("fetched → articles.raw", str(snap.raw))

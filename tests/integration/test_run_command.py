@@ -1,8 +1,10 @@
-"""``newsradar run --demo`` — what ``make run`` starts — runs the whole pipeline and stops
-cleanly on Ctrl-C."""
+"""``newsradar run --demo`` — what ``make run`` starts — runs the whole pipeline (ingest,
+worker and notify as child processes) and stops cleanly on Ctrl-C."""
 
 from __future__ import annotations
 
+import os
+import re
 import signal
 import subprocess
 import sys
@@ -37,8 +39,27 @@ def test_run_demo_indexes_the_samples_and_stops_on_ctrl_c(
         code = proc.wait(timeout=60)
     output = (tmp_path / "run.out").read_text(errors="replace")
     assert code == 0, output
-    assert "8 new article(s)" in output
-    # the worker and the notifier it started are gone too
+    # ingest, the worker and the notifier are child processes with their logs beside
+    # the services' ones; all three are gone after Ctrl-C
+    pids = {cmd: int(pid) for cmd, pid in re.findall(r"^(\w+): pid (\d+), log\b", output, re.M)}
+    assert set(pids) == {"ingest", "worker", "notify"}, output
+    for command, pid in pids.items():
+        assert _gone(pid), f"{command} (pid {pid}) still runs after `run` stopped"
+    ingest_log = (pipeline.logs / "ingest.log").read_text(errors="replace")
+    assert "8 new article(s)" in ingest_log, ingest_log
     worker_log = pipeline.logs / "worker.log"
     assert "Closing event loop" in worker_log.read_text(errors="replace")
     assert (pipeline.logs / "notify.log").exists()
+
+
+def _gone(pid: int) -> bool:
+    """No such process, or only a zombie left for init to reap."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rpartition(")")[2].split()[0] == "Z"
