@@ -5,21 +5,20 @@ Headers: ``X-Newsradar-Timestamp`` (Unix seconds) and ``X-Newsradar-Signature``
 
 Subscriptions come from API users, so a webhook must not become a way into the internal
 network: hosts resolving to loopback, private, link-local or reserved addresses are
-refused unless ``NEWSRADAR_NOTIFY_ALLOW_PRIVATE_WEBHOOKS`` is set. (The check resolves the
-name before the request; it does not pin the address, so DNS rebinding is not covered.)
+refused unless ``NEWSRADAR_NOTIFY_ALLOW_PRIVATE_WEBHOOKS`` is set. The address is vetted
+when connecting and the connection goes to that very address (:mod:`newsradar.netguard`),
+so DNS rebinding cannot slip past the check.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import threading
 import time
 from collections.abc import Mapping
-from urllib.parse import urlsplit
 
 import httpx
 
+from newsradar.netguard import AddressRefused, Unresolvable, guard
 from newsradar.settings import Settings
 from processors.notify.channels.base import Channel, DeliveryError, PermanentDeliveryError
 from processors.notify.message import Message
@@ -53,10 +52,13 @@ class WebhookChannel(Channel):
         # to share between the delivery threads.
         with self._lock:
             if self._http is None:
+                transport = httpx.HTTPTransport(
+                    limits=httpx.Limits(max_connections=64, max_keepalive_connections=32)
+                )
+                if not self.settings.notify_allow_private_webhooks:
+                    transport = guard(transport)
                 self._http = httpx.Client(
-                    timeout=self.timeout_s,
-                    follow_redirects=False,
-                    limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+                    timeout=self.timeout_s, follow_redirects=False, transport=transport
                 )
             return self._http
 
@@ -67,8 +69,6 @@ class WebhookChannel(Channel):
                 self._http = None
 
     def send(self, message: Message, options: Mapping[str, str]) -> None:
-        if not self.settings.notify_allow_private_webhooks:
-            refuse_private(options["url"])
         body = message.body()
         headers = {
             "Content-Type": "application/json; charset=utf-8",
@@ -77,6 +77,12 @@ class WebhookChannel(Channel):
         }
         try:
             response = self._client().post(options["url"], content=body, headers=headers)
+        except AddressRefused as exc:
+            raise PermanentDeliveryError(
+                f"webhook: {exc} (set NEWSRADAR_NOTIFY_ALLOW_PRIVATE_WEBHOOKS to allow)"
+            ) from exc
+        except Unresolvable as exc:
+            raise DeliveryError(f"webhook: {exc}") from exc
         except httpx.HTTPError as exc:
             raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
         if response.is_success:
@@ -85,25 +91,6 @@ class WebhookChannel(Channel):
         if 400 <= response.status_code < 500 and response.status_code not in _RETRYABLE_4XX:
             raise PermanentDeliveryError(reason)
         raise DeliveryError(reason)
-
-
-def refuse_private(url: str) -> None:
-    """Raise unless every address ``url``'s host resolves to is a public one."""
-    parts = urlsplit(url)
-    if not parts.hostname:
-        raise PermanentDeliveryError(f"webhook: no host in {url!r}")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise DeliveryError(f"webhook: cannot resolve {parts.hostname}: {exc}") from exc
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if not address.is_global:
-            raise PermanentDeliveryError(
-                f"webhook: {parts.hostname} resolves to non-public address {address} "
-                "(set NEWSRADAR_NOTIFY_ALLOW_PRIVATE_WEBHOOKS to allow)"
-            )
 
 
 CHANNEL = WebhookChannel
