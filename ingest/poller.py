@@ -1,4 +1,5 @@
-"""The continuous, polite poller behind ``newsradar run``.
+"""The polite poller behind ``newsradar ingest`` (continuous, also under ``newsradar run``)
+and ``newsradar ingest --once`` (one round over a throwaway state, see :mod:`ingest.once`).
 
 One :meth:`Poller.poll_due` round fetches every feed that is due (conditional GET, per-host
 concurrency and spacing), parses what changed, sends the articles never produced before
@@ -63,15 +64,37 @@ class HostGate:
 
 
 @dataclass
+class FeedOutcome:
+    """One feed's poll in a round."""
+
+    url: str  # as registered
+    ok: bool
+    reason: str | None = None  # why it failed, or a warning (malformed but usable)
+    status: int | None = None
+    articles: int = 0  # items parsed (new or not)
+
+
+@dataclass
 class RoundReport:
     due: int = 0
     ok: int = 0
     not_modified: int = 0
     unchanged: int = 0  # 200 with the same bytes as last time (content-hash fallback)
     errors: int = 0
-    articles_new: int = 0
-    articles_seen: int = 0  # produced in an earlier round (or by another feed)
+    articles_new: int = 0  # delivered and committed: never sent again
+    articles_seen: int = 0  # produced in an earlier round, or a repeat in this one
+    articles_sent: int = 0  # acknowledged by the sink, a batch that failed in part included
     delivery_failed: int = 0
+    delivery_errors: list[str] = field(default_factory=list)
+    feeds: list[FeedOutcome] = field(default_factory=list)  # in polling order
+
+    @property
+    def feeds_ok(self) -> int:
+        return sum(1 for f in self.feeds if f.ok)
+
+    @property
+    def feeds_failed(self) -> dict[str, str]:
+        return {f.url: f.reason or "failed" for f in self.feeds if not f.ok}
 
 
 @dataclass
@@ -224,9 +247,11 @@ class Poller:
         delivered = True
         if fresh:
             delivery = await asyncio.to_thread(deliver, self.sink, fresh)
+            report.articles_sent += delivery.sent
             if delivery.failed:
                 delivered = False
                 report.delivery_failed += delivery.failed
+                report.delivery_errors.extend(delivery.errors)
                 self.counters.inc(ARTICLES, delivery.failed, outcome="delivery_failed")
                 log.warning("ingest: %d article(s) not delivered: %s", delivery.failed,
                             "; ".join(delivery.errors[:3]))  # fmt: skip
@@ -312,6 +337,7 @@ class Poller:
         st.last_attempt_at = now
         st.last_status = result.status
         error = result.error or item.error
+        report.feeds.append(_outcome(item, error))
         if error is not None:
             outcome = "blocked" if "non-public address" in error else "error"
             self.counters.inc(FETCHES, outcome=outcome)
@@ -367,3 +393,12 @@ class Poller:
             st.consecutive_errors, retry_after, st.interval_s, self.limits
         )
         st.next_poll_at = now + schedule.jittered(delay)
+
+
+def _outcome(item: _Polled, error: str | None) -> FeedOutcome:
+    parsed = item.parsed if error is None else None
+    reason = error
+    if parsed is not None and parsed.bozo:
+        reason = f"malformed, kept {len(parsed.articles)} item(s): {parsed.error}"
+    articles = len(parsed.articles) if parsed is not None else 0
+    return FeedOutcome(item.spec.url, error is None, reason, item.result.status, articles)

@@ -110,10 +110,10 @@ def _ingest_once(feed_urls: list[str], allow_private: bool) -> None:
         _err(f"delivery failed: {error}")
     print(
         f"feeds ok {report.feeds_ok}/{len(report.feeds)}, articles produced "
-        f"{report.articles_produced}, duplicates {report.duplicates}, delivery failures "
-        f"{report.delivery_failures}"
+        f"{report.articles_sent}, duplicates {report.articles_seen}, delivery failures "
+        f"{report.delivery_failed}"
     )
-    if report.feeds_ok == 0 or (report.delivery_failures and not report.articles_produced):
+    if report.feeds_ok == 0 or (report.delivery_failed and not report.articles_sent):
         raise typer.Exit(1)
 
 

@@ -191,6 +191,8 @@ def test_delivery_failure_keeps_items_for_the_next_round(
     poller = make(settings, tmp_path, [loopback.url("/a")], FailingSink(), clock)
     report = poll_round(poller)
     assert report.delivery_failed == 1 and report.articles_new == 0
+    assert report.articles_sent == 0 and report.delivery_errors == ["broker down"]
+    assert report.feeds_ok == 1  # the feed itself was fine
     state = poller.states[loopback.url("/a")]
     assert state.etag is None  # validators not advanced
     poller.sink = good = ListSink()
