@@ -17,20 +17,17 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import socket
 import time
 import zlib
-from collections.abc import Iterable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import httpcore
 import httpx
+
+from newsradar import netguard
 
 MAX_REDIRECTS = 5
 USER_AGENT = "newsradar/0.1 (feed monitor; +https://github.com/newsradar/newsradar)"
@@ -44,10 +41,6 @@ _PERMANENT = frozenset({301, 308})
 
 class FetchError(Exception):
     """A fetch failed for a reason worth recording (the message is the reason)."""
-
-
-class BlockedAddress(FetchError):
-    """The URL's host resolves to an address we refuse to contact."""
 
 
 class TooLarge(FetchError):
@@ -77,66 +70,9 @@ class FetchResult:
         return self.error is None and self.status == 304
 
 
-def is_public_address(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
-
-
-async def public_address(host: str, port: int) -> str:
-    """The address to connect to for ``host``; :class:`BlockedAddress` unless every
-    address it resolves to is public."""
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as exc:
-        raise FetchError(f"cannot resolve {host}: {exc}") from exc
-    for info in infos:
-        address = str(info[4][0])
-        if not is_public_address(address):
-            raise BlockedAddress(
-                f"{host} resolves to non-public address {address} "
-                "(allow with --allow-private-addresses)"
-            )
-    if not infos:
-        raise FetchError(f"cannot resolve {host}: no addresses")
-    return str(infos[0][4][0])
-
-
-class _GuardedBackend(httpcore.AsyncNetworkBackend):
-    """Resolves and vets the host at connect time and connects to the vetted address,
-    so a DNS answer cannot change between the check and the connection (rebinding).
-    TLS still verifies and sends SNI for the host name: httpcore passes it separately."""
-
-    def __init__(self, inner: httpcore.AsyncNetworkBackend) -> None:
-        self._inner = inner
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        address = await public_address(host, port)
-        return await self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
-
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.AsyncNetworkStream:
-        raise BlockedAddress("unix sockets are not fetched")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
 def _transport(limits: httpx.Limits, allow_private: bool) -> httpx.AsyncHTTPTransport:
     transport = httpx.AsyncHTTPTransport(limits=limits)
-    if not allow_private:
-        pool = transport._pool  # httpcore.AsyncConnectionPool (httpx 0.28, httpcore 1.0)
-        pool._network_backend = _GuardedBackend(pool._network_backend)
-    return transport
+    return transport if allow_private else netguard.guard(transport)
 
 
 def _no_cookies() -> CookieJar:
@@ -264,6 +200,10 @@ class Fetcher:
                 await self._fetch(result, etag, last_modified)
         except FetchError as exc:
             result.error = str(exc)
+        except netguard.AddressRefused as exc:
+            result.error = f"{exc} (allow with --allow-private-addresses)"
+        except netguard.Unresolvable as exc:
+            result.error = str(exc)
         except TimeoutError:
             result.error = f"timed out after {self.timeout_s * 1.5:.0f} s"
         except httpx.TimeoutException as exc:
@@ -306,7 +246,7 @@ class Fetcher:
         raise FetchError(f"more than {MAX_REDIRECTS} redirects")
 
     def _check_url(self, url: str) -> None:
-        # Addresses are vetted when connecting (see _GuardedBackend), every hop included.
+        # Addresses are vetted when connecting (newsradar.netguard), every hop included.
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(f"refusing non-http(s) URL {url!r}")

@@ -8,7 +8,8 @@ import zlib
 
 import pytest
 
-from ingest.fetch import Fetcher, FetchResult, is_public_address, retry_after_seconds
+from ingest.fetch import Fetcher, FetchResult, retry_after_seconds
+from newsradar.netguard import is_public_address
 from tests.unit import test_ingest_support as support
 from tests.unit.test_ingest_support import LoopbackServer, Reply
 
@@ -191,7 +192,7 @@ def test_connection_goes_to_the_vetted_address(
         vetted.append(host)
         return "127.0.0.1"
 
-    monkeypatch.setattr("ingest.fetch.public_address", fake_public_address)
+    monkeypatch.setattr("newsradar.netguard.public_address", fake_public_address)
     loopback.routes["/f"] = Reply(body=FEED)
     port = loopback.base.rsplit(":", 1)[1]
     result = fetch(f"http://feeds.rebind.invalid:{port}/f", allow_private=False)
