@@ -8,6 +8,11 @@ words are lemmatised with the same function as the text. ``word*`` matches lemma
 with ``word``, ``*word`` lemmas ending with it, ``*word*`` lemmas containing it (German
 compounds). A topic is assigned when the weighted count (each term counted at most
 ``max_count`` times) plus the near bonuses reaches the threshold.
+
+Long articles mention much in passing, so the taxonomy's ``scoring`` block scales the bar
+with length: a text of ``n`` words (lemmas) needs ``threshold * max(1, (n /
+reference_words) ** length_power)``, and a topic also needs ``relative`` times the score of
+the best topic of the text.
 """
 
 from __future__ import annotations
@@ -35,6 +40,29 @@ class _Rules:
     required: set[str] = field(default_factory=set)
     excluded: set[str] = field(default_factory=set)
     near: list[tuple[str, str, int, float]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """How the bar rises for long texts (see the module doc); the defaults change nothing."""
+
+    reference_words: int = 0  # 0: the threshold does not grow with length
+    length_power: float = 0.5
+    relative: float = 0.0
+
+    @classmethod
+    def from_raw(cls, raw: dict[str, Any] | None) -> Scoring:
+        raw = raw or {}
+        return cls(
+            int(raw.get("reference_words", 0)),
+            float(raw.get("length_power", 0.5)),
+            float(raw.get("relative", 0.0)),
+        )
+
+    def factor(self, words: int) -> float:
+        if self.reference_words <= 0 or words <= self.reference_words:
+            return 1.0
+        return float((words / self.reference_words) ** self.length_power)
 
 
 @dataclass(frozen=True)
@@ -68,6 +96,7 @@ class TopicClassifier:
 
     def __init__(self, raw: dict[str, Any]) -> None:
         self.name = str(raw.get("name", "taxonomy"))
+        self.scoring = Scoring.from_raw(raw.get("scoring"))
         self.topics: list[Topic] = []
         self._rules: dict[str, list[_Rules]] = {}
         patterns: dict[str, dict[str, list[tuple[int, str, str]]]] = {}
@@ -132,12 +161,15 @@ class TopicClassifier:
         """Several taxonomies as one; a later file's topic replaces an earlier one's same id."""
         topics: dict[str, dict[str, Any]] = {}
         names = []
+        scoring = None
         for path in paths:
             raw = _read_yaml(path)
             names.append(str(raw.get("name", path.stem)))
+            scoring = raw.get("scoring", scoring)  # the last file that sets it
             for spec in raw["topics"]:
                 topics[str(spec["id"])] = spec
-        return cls({"name": "+".join(names), "topics": list(topics.values())})
+        merged = {"name": "+".join(names), "topics": list(topics.values()), "scoring": scoring}
+        return cls(merged)
 
     @property
     def languages(self) -> list[str]:
@@ -157,7 +189,8 @@ class TopicClassifier:
         if not hits:
             return []
         rules = self._rules[lang or ""]
-        out = []
+        factor = self.scoring.factor(len(lemmas))
+        scores: dict[str, float] = {}
         for topic_index, found in hits.items():
             rule = rules[topic_index]
             if rule.excluded and any(k in found for k in rule.excluded):
@@ -173,9 +206,12 @@ class TopicClassifier:
             for a, b, within, weight in rule.near:
                 if a in found and b in found and _near(found[a], found[b], within, joined):
                     score += weight
-            if score >= self.topics[topic_index].threshold:
-                out.append(self.topics[topic_index].id)
-        return sorted(out)
+            if score >= self.topics[topic_index].threshold * factor:
+                scores[self.topics[topic_index].id] = score
+        if not scores:
+            return []
+        bar = self.scoring.relative * max(scores.values())
+        return sorted(t for t, score in scores.items() if score >= bar)
 
 
 def _near(a: list[int], b: list[int], within: int, joined: str) -> bool:
