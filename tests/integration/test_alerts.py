@@ -11,10 +11,11 @@ from elasticsearch import Elasticsearch
 from kafka import KafkaConsumer
 
 from ingest.samples import sample_feeds, serve_directory
-from newsradar.records import Alert, Article, decode, encode
+from newsradar.records import Alert, decode, encode
 from newsradar.settings import Settings
 from newsradar.subscriptions import SubscriptionStore, new_subscription
 from newsradar.topology import ALERTS, ARTICLES_RAW, topic_name
+from tests.factories import make_article
 from tests.integration.conftest import Worker, newsradar, wait_for
 from tests.integration.test_worker_recovery import produce
 
@@ -70,13 +71,10 @@ def test_subscriptions_fire_in_the_stream(
     store.create(new_subscription("sanction* AND country:RU", sub_id="sanctions"))
     time.sleep(2.0)  # the bound for a change to reach every worker
     now = datetime.now(UTC)
-    article = Article(
+    article = make_article(
         id="late-1",
-        url="https://x.example/late",
         title="EU prepares new sanctions",
         text="The European Union prepared new sanctions against Russia on Tuesday.",
-        source="x",
-        feed_url="https://x.example/rss",
         published_at=now,
         fetched_at=now,
         lang="en",

@@ -14,12 +14,12 @@ import httpx
 import pytest
 from elasticsearch import Elasticsearch
 
-from newsradar.records import Article
 from newsradar.settings import Settings
 from newsradar.subscriptions import SubscriptionStore
 from processors.index_stage import bulk_operations, to_document
 from processors.tag_stage import tag_article
 from processors.tagging import get_tagger
+from tests.factories import make_article
 from tests.integration.conftest import env_for, wait_for
 
 TOKEN = "integration-token"
@@ -83,9 +83,9 @@ def test_api_on_the_real_store_and_index(
     assert api.get("/subscriptions/kp").status_code == 404
 
     now = datetime.now(UTC)
-    article = Article(id="seed", url="https://www.ukrinform.ua/seed.html", title="", text=SEED,
-                      source="ukrinform", feed_url="f", published_at=now - timedelta(hours=1),
-                      fetched_at=now, lang="uk")  # fmt: skip
+    article = make_article(
+        id="seed", title="", text=SEED, published_at=now - timedelta(hours=1), fetched_at=now
+    )
     doc = to_document(tag_article(get_tagger(), article))
     es.bulk(operations=bulk_operations(pipeline.index_alias, [doc]), refresh=True)
     preview = api.post("/queries/preview", json={"query": '"підводний човен"', "days": 1})

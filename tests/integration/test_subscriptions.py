@@ -12,11 +12,12 @@ from elasticsearch import Elasticsearch
 
 from newsradar.query.es import search_body
 from newsradar.query.index import QueryIndex, match_article
-from newsradar.records import Article, TaggedArticle
+from newsradar.records import TaggedArticle
 from newsradar.settings import Settings
 from processors.index_stage import bulk_operations, to_document
 from processors.tag_stage import tag_article
 from processors.tagging import get_tagger
+from tests.factories import make_article
 from tests.integration.conftest import newsradar
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -56,10 +57,9 @@ def tagged_articles() -> list[TaggedArticle]:
     tagger = get_tagger()
     out = []
     for i, (lang, text) in enumerate(TEXTS):
-        article = Article(
-            id=f"agree-{i}", url=f"https://agree.example/{i}", title="", text=text,
-            source="agree", feed_url="f", published_at=NOW - timedelta(hours=i),
-            fetched_at=NOW, lang=lang,
+        article = make_article(
+            id=f"agree-{i}", title="", text=text, lang=lang,
+            published_at=NOW - timedelta(hours=i), fetched_at=NOW,
         )  # fmt: skip
         out.append(tag_article(tagger, article))
     return out

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from newsradar.records import Article, Subscription, TaggedArticle, encode
+from newsradar.records import Subscription, TaggedArticle, encode
 from newsradar.subscriptions import SubscriptionError, new_subscription
 from processors.alert_stage import SubscriptionIndex, alert_document, alert_id
 from processors.tag_stage import tag_article
 from processors.tagging import get_tagger
+from tests.factories import make_article
 
 SEED = (Path(__file__).parent.parent / "data" / "seed_article_uk.txt").read_text()
 NOW = datetime(2023, 9, 19, 7, 32, tzinfo=UTC)
@@ -19,16 +20,8 @@ NOW = datetime(2023, 9, 19, 7, 32, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def seed() -> TaggedArticle:
-    article = Article(
-        id="seed",
-        url="https://www.ukrinform.ua/x.html",
-        title="",
-        text=SEED,
-        source="ukrinform",
-        feed_url="f",
-        published_at=NOW,
-        fetched_at=NOW,
-        lang="uk",
+    article = make_article(
+        id="seed", url="https://www.ukrinform.ua/x.html", title="", text=SEED, published_at=NOW
     )
     return tag_article(get_tagger(), article)
 

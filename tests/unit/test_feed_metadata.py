@@ -10,6 +10,7 @@ from newsradar.records import Article, TaggedArticle, decode, encode
 from processors.index_stage import to_document
 from processors.tag_stage import tag_article
 from processors.tagging import get_tagger
+from tests.factories import make_article
 
 
 def test_source_country_and_tags_reach_the_document() -> None:
@@ -28,8 +29,7 @@ def test_source_country_and_tags_reach_the_document() -> None:
 
 def test_records_without_the_new_fields_still_decode() -> None:
     now = datetime.now(UTC)
-    old = Article(id="a", url="u", title="t", text="x", source="s", feed_url="f",
-                  published_at=now, fetched_at=now)  # fmt: skip
+    old = make_article(lang=None, published_at=now, fetched_at=now)
     raw = encode(old).replace(b'"source_country": null, "tags": [], ', b"")
     assert b"source_country" not in raw
     back = decode(Article, raw)

@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 from newsradar.bootstrap import ARTICLES_TEMPLATE
 from newsradar.records import Mention, TaggedArticle
 from processors.index_stage import bulk_operations, to_document, triage_bulk_response
-
-NOW = datetime(2023, 9, 19, 7, 32, tzinfo=UTC)
+from tests.factories import make_tagged
 
 
 def tagged() -> TaggedArticle:
-    return TaggedArticle(
+    return make_tagged(
         id="abc",
-        url="https://x.example/a",
         title="t",
         text="x",
-        source="s",
-        feed_url="f",
-        published_at=NOW,
-        fetched_at=NOW,
-        tagged_at=NOW,
-        lang="uk",
         countries=["KP", "RU"],
         topics=["weapons"],
         mentions=[Mention(country="KP", start=0, end=3, surface="КНДР")],

@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
 import pytest
 
 from newsradar.records import Article, Mention, RecordError, TaggedArticle, decode, encode
+from tests.factories import NOW, make_article, make_tagged
 
-NOW = datetime(2023, 9, 19, 7, 32, tzinfo=UTC)
-
-
-def article(**over: Any) -> Article:
-    fields: dict[str, Any] = dict(
-        id="a1",
-        url="https://x.example/a",
-        title="T",
-        text="body",
-        source="src",
-        feed_url="https://x.example/rss",
-        published_at=NOW,
-        fetched_at=NOW,
-        lang="uk",
-    )
-    fields.update(over)
-    return Article(**fields)
+article = make_article
 
 
 def test_article_round_trip() -> None:
@@ -37,19 +19,9 @@ def test_article_round_trip() -> None:
 
 
 def test_tagged_round_trip_keeps_mentions() -> None:
-    tagged = TaggedArticle(
-        id="a1",
-        url="u",
-        title="t",
+    tagged = make_tagged(
         text="Лідер Північної Кореї",
-        source="s",
-        feed_url="f",
-        published_at=NOW,
-        fetched_at=NOW,
-        tagged_at=NOW,
-        lang="uk",
         countries=["KP"],
-        topics=[],
         mentions=[Mention(country="KP", start=6, end=21, surface="Північної Кореї")],
         lemmas="лідер північний корея",
     )
