@@ -107,10 +107,10 @@ def ensure_index(settings: Settings, report: BootstrapReport) -> None:
             (settings.alerts_index_alias, alerts_template(settings)),
         ):
             es.indices.put_index_template(name=f"{alias}-template", body=template)
-            index = f"{alias}-v{INDEX_VERSION}"
+            index = _write_index(es, alias) or f"{alias}-v{INDEX_VERSION}"
             if es.indices.exists(index=index):
-                # fields added to the template since the index was made (additive only;
-                # a changed field type needs a new index version and a reindex)
+                # fields added to the template since the index was made (additive only; a
+                # changed field type needs a new index version: `newsradar reindex`)
                 es.indices.put_mapping(
                     index=index, properties=template["template"]["mappings"]["properties"]
                 )
@@ -123,9 +123,16 @@ def ensure_index(settings: Settings, report: BootstrapReport) -> None:
                     if exc.error != "resource_already_exists_exception":
                         raise
             es.cluster.health(index=index, wait_for_status="yellow", timeout="30s")
-        report.index = concrete_index(settings)
+            if alias == settings.index_alias:
+                report.index = index
     finally:
         es.close()
+
+
+def _write_index(es: Any, alias: str) -> str | None:
+    from newsradar.reindex import write_index
+
+    return write_index(es, alias)
 
 
 def bootstrap(settings: Settings) -> BootstrapReport:
@@ -153,7 +160,10 @@ def teardown(settings: Settings) -> None:
     es = es_client(settings)
     try:
         for alias in (settings.index_alias, settings.alerts_index_alias):
-            es.indices.delete(index=f"{alias}-v{INDEX_VERSION}", ignore_unavailable=True)
+            # every version (explicit names: wildcard deletes are refused by default)
+            names = list(es.indices.get(index=f"{alias}-v*", allow_no_indices=True))
+            if names:
+                es.indices.delete(index=",".join(names), ignore_unavailable=True)
             es.options(ignore_status=404).indices.delete_index_template(name=f"{alias}-template")
     finally:
         es.close()

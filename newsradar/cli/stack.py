@@ -1,4 +1,4 @@
-"""``newsradar up | down | status | init``: the local Kafka and Elasticsearch."""
+"""``newsradar up | down | status | init | reindex``: the local Kafka and Elasticsearch."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from newsradar.settings import Settings, get_settings
 
@@ -23,10 +24,15 @@ def register(app: typer.Typer) -> None:
         help="Create Kafka topics, the index template and the write alias "
         "(for services you run yourself). Idempotent."
     )(init)
+    app.command(
+        help="Move the articles index to its next version (after a mapping change) while "
+        "the pipeline keeps writing: new index from the template, write alias moved, "
+        "documents copied, old index out of the alias. Safe to run again."
+    )(reindex)
 
 
 def _fail(exc: Exception) -> None:
-    console.print(f"[red]error:[/red] {exc}")
+    console.print(f"[red]error:[/red] {escape(str(exc))}")
     raise typer.Exit(1)
 
 
@@ -130,3 +136,32 @@ def init() -> None:
     console.print(f"topics created: {created}")
     state = "created" if report.index_created else "exists"
     console.print(f"index {report.index} (alias {s.index_alias}): {state}")
+
+
+def reindex(
+    delete_old: Annotated[
+        bool, typer.Option("--delete-old", help="delete the old index once it is copied")
+    ] = False,
+) -> None:
+    from elastic_transport import TransportError
+    from elasticsearch import ApiError
+
+    from newsradar.bootstrap import BootstrapReport, ensure_index
+    from newsradar.reindex import ReindexError, migrate
+
+    s = get_settings()
+
+    def progress(done: int, total: int) -> None:
+        console.print(f"copied {done:,} of {total:,}", end="\r")
+
+    try:
+        ensure_index(s, BootstrapReport())  # the current template, for the new index
+        report = migrate(s, delete_source=delete_old, progress=progress)
+    except (ReindexError, ApiError, TransportError) as exc:
+        _fail(exc)
+        return
+    console.print(
+        f"{report.alias}: {', '.join(report.sources)} -> {report.target}; "
+        f"{report.created:,} copied, {report.kept:,} already there (written meanwhile), "
+        f"{'old index deleted' if report.deleted_source else 'old index kept'}"
+    )
