@@ -34,6 +34,9 @@ ARTICLES_PER_LANG = 60
 QUICK_ARTICLES_PER_LANG = 12
 
 
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+")
+
+
 def corpus(per_lang: int) -> list[tuple[str, str]]:
     """``(lang, text)`` articles of about 2.5 KB (UTF-8) each."""
     by_lang: dict[str, list[str]] = {}
@@ -41,7 +44,8 @@ def corpus(per_lang: int) -> list[tuple[str, str]]:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 item = json.loads(line)
-                by_lang.setdefault(item["lang"], []).append(item["text"])
+                # full articles go in sentence by sentence, so every article is ~2.5 KB
+                by_lang.setdefault(item["lang"], []).extend(_SENTENCE.split(item["text"]))
     by_lang.setdefault("uk", []).extend(SEED.read_text(encoding="utf-8").split("\n"))
     rng = random.Random(20261126)
     out: list[tuple[str, str]] = []
