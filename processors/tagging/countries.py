@@ -12,9 +12,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from newsradar.lang import Normalized, normalize_word
-from processors.tagging.gazetteer import BLOCK, Entry, Gazetteer
+from processors.tagging.gazetteer import BLOCK, PLACE, Entry, Gazetteer
 
 SENTENCE_END = frozenset('.!?…"«»“”„()[]—–-:;•|\n\r')
+# Capitalised words that may follow a town's name without making it part of another name.
+PLACE_SUFFIXES = frozenset(
+    {
+        "County",
+        "City",
+        "Township",
+        "Parish",
+        "Borough",
+        "District",
+        "Province",
+        "Region",
+        "Oblast",
+        "Airport",
+        "Bay",
+        "Valley",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +72,10 @@ def find(original: str, norm: Normalized, gazetteer: Gazetteer) -> list[Found]:
             for e in entries
             if e.case == "any" or (capital and (e.case == "cap" or _case_ok(e.case, surface)))
         ]
+        if any(e.kind == PLACE for e in valid) and _inside_longer_name(
+            original, o_start, o_end, gazetteer.lang
+        ):
+            valid = [e for e in valid if e.kind != PLACE]
         if any(e.amb or e.person for e in valid):
             # A cue word before the name ("in", "президент") vouches for its left side only.
             cued = _after_cue(original, o_start, gazetteer.cues)
@@ -83,7 +104,7 @@ def _drop_city_before_region(text: str, found: list[Found]) -> list[Found]:
         nxt = found[i + 1] if i + 1 < len(found) else None
         if (
             nxt is not None
-            and item.kind in ("city", "capital")
+            and item.kind in ("city", "capital", PLACE)
             and nxt.kind == "region"
             and nxt.country != item.country
             and text[item.end : nxt.start].strip() == ","
@@ -105,7 +126,24 @@ def _case_ok(case: str, surface: str) -> bool:
         return True
     if case == "cap":
         return surface[:1].isupper()
+    if case == "title":
+        return all(w[:1].isupper() for w in surface.split() if len(w) >= 3)
     return all(c.isupper() for c in surface if c.isalpha())
+
+
+def _inside_longer_name(text: str, start: int, end: int, lang: str) -> bool:
+    """A generated town or city that is only part of a longer name: hyphenated
+    (Corona-Testzentren, Петропавловск-Камчатский) or followed by a capitalised word
+    (Stamford Bridge, Kaja Kallas, Houston Rockets; not "Fulton County", and not in German,
+    which capitalises every noun)."""
+    if end + 1 < len(text) and text[end] == "-" and text[end + 1].isalpha():
+        return True
+    if start >= 2 and text[start - 1] == "-" and text[start - 2].isalpha():
+        return True
+    if lang == "de":
+        return False
+    following = _next_word(text, end)
+    return following[:1].isupper() and following not in PLACE_SUFFIXES
 
 
 def _prev_capitalised(text: str, start: int) -> bool:

@@ -42,6 +42,8 @@ _PACKAGES = ("pymorphy3", "pymorphy3-dicts-uk", "pymorphy3-dicts-ru", "pyahocora
 KINDS = frozenset(
     {"name", "abbr", "adj", "demonym", "capital", "metonym", "city", "region", "block", "cue"}
 )
+PLACE = "place"  # the kind of a generated town or city (data/places)
+_CASE_ORDER = ("any", "cap", "title", "upper")  # from the least demanding
 BLOCK = ""
 
 
@@ -51,7 +53,7 @@ class Entry:
 
     code: str
     kind: str
-    case: str  # "upper", "cap" or "any"
+    case: str  # "upper", "title", "cap" or "any"
     amb: bool  # also a common word: not at a sentence start nor next to a capitalised word
     person: bool  # also a person's name: not next to another capitalised word
 
@@ -65,9 +67,14 @@ class Gazetteer:
 
 
 def _case_of(phrase: str) -> str:
+    """``upper`` (США), ``title`` (La Plata, Rio Grande: every word of three letters or more
+    capitalised), ``cap`` (first letter), or ``any``."""
     letters = [c for c in phrase if c.isalpha()]
     if len(letters) >= 2 and all(c.isupper() for c in letters):
         return "upper"
+    words = [w for w in phrase.split() if len(w) >= 3]
+    if len(phrase.split()) > 1 and words and all(w[:1].isupper() for w in words):
+        return "title"
     if phrase[:1].isupper():
         return "cap"
     return "any"
@@ -151,7 +158,7 @@ def build(lang: str) -> Gazetteer:
     places: dict[str, set[Entry]] = {}
     excluded = read_place_exclusions()
     for code, name, flags in read_places(lang):
-        entry = Entry(code, "city", _case_of(name), "amb" in flags, "person" in flags)
+        entry = Entry(code, PLACE, _case_of(name), "amb" in flags, "person" in flags)
         for form in {name} if "exact" in flags else forms(name, "place", lang):
             if form != name and other_word(form, name, lang):
                 continue  # Сталино's "Сталина", Советск's "Советском"
@@ -169,8 +176,8 @@ def build(lang: str) -> Gazetteer:
 def _resolve(entries: set[Entry]) -> tuple[Entry, ...]:
     """A blocker hides everything else under the same key; otherwise keep all readings."""
     blockers = [e for e in entries if e.code == BLOCK]
-    if blockers:
-        return (blockers[0],)
+    if blockers:  # the one that asks least of the text's case
+        return (min(blockers, key=lambda e: _CASE_ORDER.index(e.case)),)
     return tuple(sorted(entries, key=lambda e: (e.code, e.kind, e.case)))
 
 

@@ -228,6 +228,4 @@ def other_word(form: str, name: str, lang: str) -> bool:
     if lang not in MORPH_CASES or " " in form or "-" in form:
         return False
     base = _yo(name.lower())
-    return any(
-        p.is_known and _yo(p.normal_form) != base for p in _morph(lang).parse(form.lower())
-    )
+    return any(p.is_known and _yo(p.normal_form) != base for p in _morph(lang).parse(form.lower()))

@@ -41,6 +41,15 @@ def test_place_rows_are_well_formed(lang: str) -> None:
         ("de", "Die Hamas lehnte den Vorschlag ab.", []),
         # an inflected form of an ordinary word is not generated (Tours, Siegen)
         ("de", "Nach drei Siegen in Folge verlor die Mannschaft.", []),
+        # a town that is only part of a longer name: hyphenated, or before a capitalised word
+        ("de", "Die Corona-Testzentren schließen.", []),
+        ("ru", "Землетрясение у Петропавловска-Камчатского.", ["RU"]),
+        ("en", "Chelsea lost at Stamford Bridge again.", ["GB"]),
+        ("en", "The Houston Rockets won at home.", []),
+        ("en", "Officials in Fulton County finished the recount.", ["US"]),
+        # every capitalised word of a multi-word name must be capitalised in the text
+        ("es", "El precio de la plata subió.", []),
+        ("es", "Protestas en La Plata y en Rosario.", ["AR"]),
     ],
 )
 def test_generated_places(lang: str, text: str, countries: list[str]) -> None:
