@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +31,7 @@ from processors.notify.channels import build_channels
 from processors.notify.message import render
 from processors.notify.model import SubscriptionDelivery
 from processors.notify.signing import signed_headers
+from tests.loopback import serving
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 
@@ -56,14 +56,8 @@ def receiver(latency_ms: float) -> Iterator[str]:
         daemon_threads = True
         request_queue_size = 128  # the default 5 drops concurrent connects (1 s SYN retry)
 
-    server = Server(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/hook"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Server(("127.0.0.1", 0), Handler)) as base:
+        yield f"{base}/hook"
 
 
 def subscriptions(count: int, url: str) -> dict[str, Subscription]:

@@ -7,7 +7,6 @@ import json
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,6 +23,7 @@ from processors.notify.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from tests.integration.conftest import Worker, env_for, newsradar, wait_for
 from tests.integration.test_alerts import alerts_on_topic
 from tests.integration.test_worker_recovery import produce, read_all
+from tests.loopback import serving
 
 SECRET = "s3cret-for-tests"
 
@@ -44,12 +44,8 @@ class Receiver(BaseHTTPRequestHandler):
 @pytest.fixture
 def webhook() -> Iterator[str]:
     Receiver.posts = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hook"
-    server.shutdown()
-    server.server_close()
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), Receiver)) as base:
+        yield f"{base}/hook"
 
 
 def start_notifier(settings: Settings, log: Path) -> subprocess.Popen[bytes]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import socket
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -16,6 +15,7 @@ import yaml
 
 from newsradar.settings import Settings
 from newsradar.topology import topic_specs
+from tests.loopback import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,15 +44,8 @@ class Status(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Status)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), Status)) as base:
+        yield base
 
 
 def closed_port() -> int:

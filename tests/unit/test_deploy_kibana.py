@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import threading
 from collections.abc import Iterator
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -16,6 +15,7 @@ from typing import Any, ClassVar
 import pytest
 
 from newsradar.settings import Settings
+from tests.loopback import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 KIBANA = ROOT / "deploy" / "kibana"
@@ -343,15 +343,8 @@ class FakeKibana(BaseHTTPRequestHandler):
 @pytest.fixture
 def kibana_url() -> Iterator[str]:
     FakeKibana.imported = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeKibana)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), FakeKibana)) as base:
+        yield base
 
 
 def test_import_posts_every_object(kibana_url: str, capsys: pytest.CaptureFixture[str]) -> None:

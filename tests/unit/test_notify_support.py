@@ -15,6 +15,7 @@ from newsradar.settings import Settings
 from processors.notify.channels.base import Channel as ChannelPlugin
 from processors.notify.channels.base import DeliveryError
 from processors.notify.message import Message
+from tests.loopback import serving
 
 T0 = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 
@@ -114,15 +115,8 @@ def http_receiver(status: int = 200) -> Iterator[tuple[str, Received]]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", received
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), Handler), poll_s=0.02) as base:
+        yield base, received
 
 
 def body_json(raw: bytes) -> dict[str, Any]:
