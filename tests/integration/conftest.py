@@ -92,6 +92,15 @@ def newsradar(
     )
 
 
+def ingest_samples(settings: Settings) -> subprocess.CompletedProcess[str]:
+    """``newsradar ingest --once`` of the bundled sample feeds, served on 127.0.0.1."""
+    from ingest.samples import sample_feeds, serve_directory
+
+    with serve_directory() as base:
+        urls = [f"{base}/{name}" for name in sample_feeds()]
+        return newsradar(settings, "ingest", "--once", "--allow-private-addresses", *urls)
+
+
 class Worker:
     """``newsradar worker`` as a real subprocess (its own process group)."""
 

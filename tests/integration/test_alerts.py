@@ -10,13 +10,12 @@ from datetime import UTC, datetime
 from elasticsearch import Elasticsearch
 from kafka import KafkaConsumer
 
-from ingest.samples import sample_feeds, serve_directory
 from newsradar.records import Alert, decode, encode
 from newsradar.settings import Settings
 from newsradar.subscriptions import SubscriptionStore, new_subscription
 from newsradar.topology import ALERTS, ARTICLES_RAW, topic_name
 from tests.factories import make_article
-from tests.integration.conftest import Worker, newsradar, wait_for
+from tests.integration.conftest import Worker, ingest_samples, wait_for
 from tests.integration.test_worker_recovery import produce
 
 
@@ -52,12 +51,7 @@ def test_subscriptions_fire_in_the_stream(
     ):
         store.create(new_subscription(query, sub_id=sub_id))
 
-    with serve_directory() as base:
-        urls = [f"{base}/{name}" for name in sample_feeds()]
-        assert (
-            newsradar(pipeline, "ingest", "--once", "--allow-private-addresses", *urls).returncode
-            == 0
-        )
+    assert ingest_samples(pipeline).returncode == 0
     worker.start()
     alerts = alerts_on_topic(pipeline, 2)
     fired = {a.subscription_id for a in alerts}

@@ -14,13 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from ingest.samples import sample_feeds, serve_directory
 from newsradar.records import Channel, DeadLetter, encode
 from newsradar.settings import Settings
 from newsradar.subscriptions import SubscriptionStore, new_subscription
 from newsradar.topology import ALERTS, dlq, topic_name
 from processors.notify.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
-from tests.integration.conftest import Worker, env_for, newsradar, wait_for
+from tests.integration.conftest import Worker, env_for, ingest_samples, wait_for
 from tests.integration.test_alerts import alerts_on_topic
 from tests.integration.test_worker_recovery import produce, read_all
 from tests.loopback import serving
@@ -64,12 +63,7 @@ def test_alert_reaches_the_webhook_once(
         channels=[Channel(type="webhook", options={"url": webhook, "secret": SECRET})],
     ))  # fmt: skip
     store.close()
-    with serve_directory() as base:
-        urls = [f"{base}/{name}" for name in sample_feeds()]
-        assert (
-            newsradar(pipeline, "ingest", "--once", "--allow-private-addresses", *urls).returncode
-            == 0
-        )
+    assert ingest_samples(pipeline).returncode == 0
     worker.start()
     alert = alerts_on_topic(pipeline, 1)[0]
 

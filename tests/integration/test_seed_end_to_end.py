@@ -9,7 +9,7 @@ from ingest.samples import sample_feeds, serve_directory
 from newsradar.lag import topic_lags, topic_total
 from newsradar.settings import Settings
 from newsradar.topology import ARTICLES_RAW, ARTICLES_TAGGED, topic_name
-from tests.integration.conftest import Worker, index_count, newsradar, wait_for
+from tests.integration.conftest import Worker, index_count, ingest_samples, newsradar, wait_for
 
 SEED_LINK = (
     "https://www.ukrinform.ua/rubric-world/"
@@ -21,9 +21,7 @@ SAMPLE_ITEMS = 8  # items in the bundled sample feeds
 def test_seed_article_lands_tagged_kp_ru_us(
     pipeline: Settings, worker: Worker, es: Elasticsearch
 ) -> None:
-    with serve_directory() as base:
-        urls = [f"{base}/{name}" for name in sample_feeds()]
-        done = newsradar(pipeline, "ingest", "--once", "--allow-private-addresses", *urls)
+    done = ingest_samples(pipeline)
     assert done.returncode == 0, done.stderr
 
     worker.start()
@@ -55,12 +53,7 @@ def test_seed_article_lands_tagged_kp_ru_us(
     wait_for(caught_up, 30, "the worker group's lag to reach 0", worker)
 
     # a second poll of the same feeds creates no second document
-    with serve_directory() as base:
-        urls = [f"{base}/{name}" for name in sample_feeds()]
-        assert (
-            newsradar(pipeline, "ingest", "--once", "--allow-private-addresses", *urls).returncode
-            == 0
-        )
+    assert ingest_samples(pipeline).returncode == 0
     wait_for(
         lambda: topic_total(pipeline, topic_name(pipeline, ARTICLES_TAGGED)) >= 2 * SAMPLE_ITEMS,
         60,
