@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from newsradar.reindex import write_index
 from newsradar.settings import Settings
 from newsradar.topology import topic_specs
 
@@ -49,8 +50,9 @@ def alerts_template(settings: Settings) -> dict[str, Any]:
     )
 
 
-def concrete_index(settings: Settings) -> str:
-    return f"{settings.index_alias}-v{INDEX_VERSION}"
+def first_index(alias: str) -> str:
+    """The concrete index ``init`` creates behind ``alias``; ``reindex`` moves on from it."""
+    return f"{alias}-v{INDEX_VERSION}"
 
 
 def ensure_topics(settings: Settings, report: BootstrapReport, timeout_s: float = 60.0) -> None:
@@ -107,7 +109,7 @@ def ensure_index(settings: Settings, report: BootstrapReport) -> None:
             (settings.alerts_index_alias, alerts_template(settings)),
         ):
             es.indices.put_index_template(name=f"{alias}-template", body=template)
-            index = _write_index(es, alias) or f"{alias}-v{INDEX_VERSION}"
+            index = write_index(es, alias) or first_index(alias)
             if es.indices.exists(index=index):
                 # fields added to the template since the index was made (additive only; a
                 # changed field type needs a new index version: `newsradar reindex`)
@@ -127,12 +129,6 @@ def ensure_index(settings: Settings, report: BootstrapReport) -> None:
                 report.index = index
     finally:
         es.close()
-
-
-def _write_index(es: Any, alias: str) -> str | None:
-    from newsradar.reindex import write_index
-
-    return write_index(es, alias)
 
 
 def bootstrap(settings: Settings) -> BootstrapReport:

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from elasticsearch import Elasticsearch
 
-from newsradar.bootstrap import INDEX_VERSION, BootstrapReport, ensure_index
+from newsradar.bootstrap import BootstrapReport, ensure_index, first_index
 from newsradar.es import es_client
 from newsradar.lang import lemma_stream
 from newsradar.query import Analyzer, MatchDoc, matches, to_es
@@ -96,7 +96,7 @@ def index(stack: Settings) -> Iterator[tuple[Elasticsearch, str]]:
     es.indices.refresh(index=settings.index_alias)
     yield es, settings.index_alias
     for alias in (settings.index_alias, settings.alerts_index_alias):
-        es.indices.delete(index=f"{alias}-v{INDEX_VERSION}", ignore_unavailable=True)
+        es.indices.delete(index=first_index(alias), ignore_unavailable=True)
         es.indices.delete_index_template(name=f"{alias}-template")
     es.close()
 

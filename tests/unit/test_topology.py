@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from newsradar.bootstrap import alerts_template, articles_template, concrete_index
+from newsradar.bootstrap import alerts_template, articles_template, first_index
 from newsradar.settings import Settings
 from newsradar.topology import topic_specs
 
@@ -40,7 +40,7 @@ def test_index_template_follows_the_alias_setting() -> None:
     template = articles_template(s)
     assert template["index_patterns"] == ["radar-test-*"]
     assert template["template"]["settings"]["number_of_shards"] == 2
-    assert concrete_index(s).startswith("radar-test-")
+    assert first_index(s.index_alias).startswith("radar-test-")
 
 
 def test_alerts_template_follows_its_alias() -> None:
