@@ -48,20 +48,30 @@ class ReindexReport:
     deleted_source: bool = False
 
 
+def _members(es: Any, alias: str) -> dict[str, Any]:
+    """``get_alias`` of ``alias``: index name -> its alias settings ({} without the alias)."""
+    return dict(es.indices.get_alias(name=alias)) if es.indices.exists_alias(name=alias) else {}
+
+
+def _by_version(members: dict[str, Any]) -> list[str]:
+    return sorted(members, key=lambda n: int(m.group(1)) if (m := _VERSION.search(n)) else 0)
+
+
+def _writer(members: dict[str, Any], alias: str) -> str | None:
+    writers = [n for n, v in members.items() if v["aliases"][alias].get("is_write_index")]
+    if writers:
+        return str(writers[0])
+    return str(next(iter(members))) if len(members) == 1 else None
+
+
 def versions(es: Any, alias: str) -> list[str]:
     """The concrete indices behind ``alias``, oldest version first."""
-    if not es.indices.exists_alias(name=alias):
-        return []
-    names = list(es.indices.get_alias(name=alias))
-    return sorted(names, key=lambda n: int(m.group(1)) if (m := _VERSION.search(n)) else 0)
+    return _by_version(_members(es, alias))
 
 
 def write_index(es: Any, alias: str) -> str | None:
-    found = es.indices.get_alias(name=alias) if es.indices.exists_alias(name=alias) else {}
-    writers = [n for n, v in found.items() if v["aliases"][alias].get("is_write_index")]
-    if writers:
-        return str(writers[0])
-    return str(next(iter(found))) if len(found) == 1 else None
+    """The index ``alias`` writes to (its only index, or the one marked for writing)."""
+    return _writer(_members(es, alias), alias)
 
 
 def next_version(index: str, alias: str) -> str:
@@ -84,8 +94,8 @@ def migrate(
     alias = alias or settings.index_alias
     es = es_client(settings)
     try:
-        current = versions(es, alias)
-        writer = write_index(es, alias)
+        members = _members(es, alias)
+        current, writer = _by_version(members), _writer(members, alias)
         if writer is None or not current:
             raise ReindexError(f"no index behind {alias}: run `newsradar init` first")
         if len(current) > 1:  # a move that was interrupted: finish it
