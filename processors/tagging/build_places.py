@@ -127,13 +127,17 @@ def _common_word(name: str, lang: str) -> str | None:
     return None
 
 
-def _person_name(name: str, lang: str, people: Any) -> bool:
-    """A common first name or surname in one of the language's home countries (Henderson,
-    Jackson, Kuba), so "Jordan Henderson" is not a place (names-dataset's ranks)."""
+def _home_country_names(lang: str) -> set[str]:
+    """The language's home countries as names-dataset spells them (pycountry's names)."""
     import pycountry
 
+    return {c.name for code in HOME[lang] if (c := pycountry.countries.get(alpha_2=code))}
+
+
+def _person_name(name: str, homes: set[str], people: Any) -> bool:
+    """A common first name or surname in one of the language's home countries (Henderson,
+    Jackson, Kuba), so "Jordan Henderson" is not a place (names-dataset's ranks)."""
     found = people.search(name)
-    homes = {c.name for code in HOME[lang] if (c := pycountry.countries.get(alpha_2=code))}
     for kind in ("first_name", "last_name"):
         ranks = (found.get(kind) or {}).get("rank") or {}
         if any(rank is not None and rank <= PERSON_RANK and country in homes
@@ -144,6 +148,7 @@ def _person_name(name: str, lang: str, people: Any) -> bool:
 
 def _rows(lang: str, cities: list[dict[str, Any]], people: Any) -> list[tuple[str, str, str, int]]:
     home = set(HOME[lang])
+    homes = _home_country_names(lang)
     by_name: dict[str, dict[str, int]] = defaultdict(dict)
     shown: dict[tuple[str, str], str] = {}
     is_main: dict[tuple[str, str], bool] = {}
@@ -166,7 +171,7 @@ def _rows(lang: str, cities: list[dict[str, Any]], people: Any) -> list[tuple[st
         name = shown[(key, code)]
         flags = []
         common = _common_word(name, lang)
-        person = " " not in name and _person_name(name, lang, people)
+        person = " " not in name and _person_name(name, homes, people)
         if not is_main[(key, code)] and (common is not None or person):
             continue  # an alternate name that is also a word or a name: Lukas, Karolina
         if common is not None:
