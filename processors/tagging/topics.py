@@ -3,7 +3,11 @@
 A taxonomy file (YAML, ``data/topics/default.yaml`` by default) lists topics; each has a
 ``threshold`` and, per language, weighted ``terms``, optional ``required`` terms (at least one
 must occur), ``excluded`` terms (none may occur) and ``near`` pairs (two terms within a number
-of words add a weight). Terms are matched on lemmas, so every inflected form counts: a term's
+of words add a weight). The language blocks sit in each topic's ``languages`` mapping, or, when
+the file names a ``language_files`` folder (relative to it), in ``<folder>/<lang>.yaml`` files
+mapping topic ids to blocks: the default taxonomy keeps one file per language.
+
+Terms are matched on lemmas, so every inflected form counts: a term's
 words are lemmatised with the same function as the text. ``word*`` matches lemmas starting
 with ``word``, ``*word`` lemmas ending with it, ``*word*`` lemmas containing it (German
 compounds). A topic is assigned when the weighted count (each term counted at most
@@ -154,7 +158,7 @@ class TopicClassifier:
 
     @classmethod
     def from_file(cls, path: Path = DEFAULT_TAXONOMY) -> TopicClassifier:
-        return cls(_read_yaml(path))
+        return cls(read_taxonomy(path))
 
     @classmethod
     def from_files(cls, paths: Sequence[Path]) -> TopicClassifier:
@@ -163,7 +167,7 @@ class TopicClassifier:
         names = []
         scoring = None
         for path in paths:
-            raw = _read_yaml(path)
+            raw = read_taxonomy(path)
             names.append(str(raw.get("name", path.stem)))
             scoring = raw.get("scoring", scoring)  # the last file that sets it
             for spec in raw["topics"]:
@@ -219,6 +223,27 @@ def _near(a: list[int], b: list[int], within: int, joined: str) -> bool:
     pos_a = [joined.count(" ", 0, s) for s in a]
     pos_b = [joined.count(" ", 0, s) for s in b]
     return any(abs(x - y) <= within for x in pos_a for y in pos_b)
+
+
+def read_taxonomy(path: Path) -> dict[str, Any]:
+    """A taxonomy file with its ``language_files`` folder, if any, merged into its topics."""
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict) or not isinstance(raw.get("topics"), list):
+        raise ValueError(f"{path}: a taxonomy needs a 'topics' list")
+    folder = raw.pop("language_files", None)
+    if folder is None:
+        return raw
+    by_id = {str(spec["id"]): spec for spec in raw["topics"]}
+    files = sorted((path.parent / str(folder)).glob("*.yaml"))
+    if not files:
+        raise ValueError(f"{path}: language_files {folder!r} holds no <lang>.yaml file")
+    for file in files:
+        blocks = _read_yaml(file) or {}
+        for topic_id, block in blocks.items():
+            if str(topic_id) not in by_id:
+                raise ValueError(f"{file}: topic {topic_id!r} is not in {path.name}")
+            by_id[str(topic_id)].setdefault("languages", {})[file.stem] = block
+    return raw
 
 
 def _read_yaml(path: Path) -> Any:

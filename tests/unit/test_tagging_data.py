@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pycountry
 import pytest
-import yaml
 
 from newsradar.lang import SUPPORTED_LANGUAGES
 from processors.tagging import gazetteer
-from processors.tagging.topics import DEFAULT_TAXONOMY, TopicClassifier
+from processors.tagging.topics import DEFAULT_TAXONOMY, TopicClassifier, read_taxonomy
 
 CODES = {c.alpha_2 for c in pycountry.countries} | {"XK", ""}
 REQUIRED_TOPICS = {
@@ -37,7 +36,7 @@ def test_curated_file_exists(lang: str) -> None:
 
 
 def test_taxonomy_has_the_required_topics_in_every_language() -> None:
-    raw = yaml.safe_load(DEFAULT_TAXONOMY.read_text(encoding="utf-8"))
+    raw = read_taxonomy(DEFAULT_TAXONOMY)
     ids = {t["id"] for t in raw["topics"]}
     assert len(ids) >= 15 and ids >= REQUIRED_TOPICS
     for topic in raw["topics"]:
@@ -61,3 +60,23 @@ def test_a_user_taxonomy_replaces_the_default(tmp_path: Path) -> None:
     assert classifier.classify(lemma_stream("Two submarines sailed.", "en"), "en") == ["ships"]
     assert classifier.classify(lemma_stream("A submarine sandwich.", "en"), "en") == []
     assert classifier.classify(lemma_stream("атомних підводних човнів", "uk"), "uk") == ["ships"]
+
+
+def test_a_taxonomy_reads_its_language_blocks_from_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "mine.yaml").write_text(
+        "name: mine\nlanguage_files: mine\ntopics:\n  - id: ships\n    threshold: 2\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "en.yaml").write_text(
+        "ships:\n  terms: {submarine: 2}\n", encoding="utf-8"
+    )
+    from newsradar.lang import lemma_stream
+
+    classifier = TopicClassifier.from_file(tmp_path / "mine.yaml")
+    assert classifier.languages == ["en"]
+    assert classifier.classify(lemma_stream("Two submarines sailed.", "en"), "en") == ["ships"]
+
+    (tmp_path / "mine" / "de.yaml").write_text("boats:\n  terms: {U-Boot: 2}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"de\.yaml: topic 'boats' is not in mine\.yaml"):
+        TopicClassifier.from_file(tmp_path / "mine.yaml")
