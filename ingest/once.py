@@ -14,6 +14,9 @@ from ingest.registry import FeedSpec
 from newsradar.settings import Settings
 
 DEFAULT_CONCURRENCY = 20
+# A single pass has nobody to wait for: with no broker, fail in seconds (kafka-python's
+# default bootstrap wait is 30 s), before any feed is fetched.
+BOOTSTRAP_TIMEOUT_MS = 5_000
 
 
 async def _one_round(poller: Poller) -> RoundReport:
@@ -39,7 +42,9 @@ def run_once(
     ``settings.kafka_bootstrap`` is created and closed here.
     """
     own = sink is None
-    target: ArticleSink = KafkaSink(settings) if sink is None else sink
+    target: ArticleSink = (
+        KafkaSink(settings, bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS) if sink is None else sink
+    )
     feeds = [FeedSpec(url=url) for url in urls]  # the poller keeps a repeated URL once
     try:
         with tempfile.TemporaryDirectory(prefix="newsradar-once-") as state_dir:

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -119,7 +124,7 @@ def ingest_once_cli(
     """``newsradar ingest --once`` with ``sink`` instead of Kafka."""
     import ingest.once
 
-    monkeypatch.setattr(ingest.once, "KafkaSink", lambda _settings: sink)
+    monkeypatch.setattr(ingest.once, "KafkaSink", lambda _settings, **_config: sink)
     monkeypatch.setenv("NEWSRADAR_HOME", str(settings.home))
     get_settings.cache_clear()
     try:
@@ -170,6 +175,37 @@ def test_cli_once_reports_delivery_failures_and_fails_when_nothing_went_out(
     assert result.stdout == (
         f"feeds ok 1/1, articles produced {acked}, duplicates 0, delivery failures {2 - acked}\n"
     )
+
+
+def test_cli_once_without_a_broker_fails_fast_and_names_kafka(
+    loopback: LoopbackServer, settings: Settings
+) -> None:
+    # A process of its own: kafka-python leaves the sockets of a failed bootstrap to the
+    # garbage collector, which pytest would report as resource warnings.
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    loopback.routes["/a"] = Reply(body=rss(("one", "https://n.example/1")))
+    env = {
+        **os.environ,
+        "NEWSRADAR_HOME": str(settings.home),
+        "NEWSRADAR_KAFKA_BOOTSTRAP": f"127.0.0.1:{port}",
+    }
+    args = ["ingest", "--once", "--allow-private-addresses", loopback.url("/a")]
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-c", "from newsradar.cli import main; main()", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert f"error: Kafka at 127.0.0.1:{port}: KafkaTimeoutError" in result.stderr
+    assert loopback.requests == []  # nothing fetched that could not be delivered
+    # kafka-python alone would wait 30 s for the first broker.
+    assert time.monotonic() - started < 20
 
 
 def test_cli_feeds_parse_prints_json_lines_and_reports_bad_files(tmp_path: Path) -> None:
