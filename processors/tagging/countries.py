@@ -4,7 +4,10 @@ Every key of the automaton that ends on word boundaries is a candidate; the long
 win (a blocker such as "New Mexico" or a nested name such as "Papua New Guinea" hides the
 shorter names inside it); a candidate must have the case its data has; names flagged ``amb``
 are skipped where they are probably a common word or part of a person's name; a key with
-readings for two different countries is not guessed.
+readings for two different countries is not guessed, unless all but one of them are
+context readings (flag ``ctx``): such a reading is taken when the text names a region or town
+of that country and does not otherwise name the main reading's country ("Savannah, Georgia"
+and "Georgia's Fulton County" are in the US; "Georgia's parliament" is Georgia).
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from dataclasses import dataclass
 from newsradar.lang import Normalized, normalize_word
 from processors.tagging.gazetteer import BLOCK, PLACE, Entry, Gazetteer
 
+# Mentions that back a context reading: a region or a town, not a capital or a world city
+# (a Georgian minister "in New York" or "in Washington" is still in Georgia's news).
+BACKING_KINDS = frozenset({"region", PLACE})
 SENTENCE_END = frozenset('.!?…"«»“”„()[]—–-:;•|\n\r')
 # Capitalised words that may follow a town's name without making it part of another name.
 PLACE_SUFFIXES = frozenset(
@@ -61,6 +67,7 @@ def find(original: str, norm: Normalized, gazetteer: Gazetteer) -> list[Found]:
     identity = norm.offsets is None
     taken = bytearray(length)  # 1 where a longer match already stands
     found: list[Found] = []
+    undecided: list[tuple[Found, frozenset[str]]] = []  # main reading, context readings
     for start, end, entries in candidates:
         if taken.find(1, start, end) != -1:
             continue
@@ -89,12 +96,35 @@ def find(original: str, norm: Normalized, gazetteer: Gazetteer) -> list[Found]:
         if not valid:
             continue
         taken[start:end] = b"\x01" * (end - start)
-        codes = {e.code for e in valid}
-        if BLOCK in codes or len(codes) != 1:
-            continue  # not a country mention, or not clear which country
-        found.append(Found(codes.pop(), o_start, o_end, surface, valid[0].kind))
+        if any(e.code == BLOCK for e in valid):
+            continue  # not a country mention
+        main = {e.code for e in valid if not e.ctx}
+        if len(main) != 1:
+            continue  # not clear which country
+        code = main.pop()
+        mention = Found(code, o_start, o_end, surface, valid[0].kind)
+        context = frozenset(e.code for e in valid if e.ctx) - {code}
+        if context:
+            undecided.append((mention, context))
+        else:
+            found.append(mention)
+    found.extend(_by_context(found, undecided))
     found.sort(key=lambda f: f.start)
     return _drop_city_before_region(original, found)
+
+
+def _by_context(found: list[Found], undecided: list[tuple[Found, frozenset[str]]]) -> list[Found]:
+    """Each undecided name: its context reading when the text backs exactly that one and
+    names the main reading's country nowhere else; its main reading otherwise."""
+    backed = {f.country for f in found if f.kind in BACKING_KINDS}
+    named = {f.country for f in found}
+    out = []
+    for mention, context in undecided:
+        chosen = sorted(context & backed)
+        if len(chosen) == 1 and mention.country not in named:
+            mention = Found(chosen[0], mention.start, mention.end, mention.surface, "region")
+        out.append(mention)
+    return out
 
 
 def _drop_city_before_region(text: str, found: list[Found]) -> list[Found]:

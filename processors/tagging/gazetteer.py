@@ -11,7 +11,9 @@ Files (all under ``data/``):
   півострів", a generated name that is too ambiguous). Flags: ``amb`` (also a common word or
   a person's name: not matched at a sentence start or next to another capitalised word),
   ``person`` (also a person's name, e.g. Washington, Jordan: not next to another capitalised
-  word), ``exact`` (no inflection). Kind ``cue`` (code ``-``) lists words such as "in",
+  word), ``exact`` (no inflection), ``ctx`` (a second reading of a name that has another
+  one, taken only when the text backs it: Georgia the US state, see ``countries.find``).
+  Kind ``cue`` (code ``-``) lists words such as "in",
   "president", "посол" that, right before an ``amb``/``person`` name, show it is the country.
 
 Case is taken from the data: an all-capitals phrase (``США``, ``US``) matches only in
@@ -56,6 +58,7 @@ class Entry:
     case: str  # "upper", "title", "cap" or "any"
     amb: bool  # also a common word: not at a sentence start nor next to a capitalised word
     person: bool  # also a person's name: not next to another capitalised word
+    ctx: bool = False  # a second reading, taken only when the text backs it
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,9 @@ def build(lang: str) -> Gazetteer:
         if kind == "cue":
             cues.update(normalize_word(f) for f in forms(phrase, "name", lang))
             continue
-        entry = Entry(code, kind, _case_of(phrase), "amb" in flags, "person" in flags)
+        entry = Entry(
+            code, kind, _case_of(phrase), "amb" in flags, "person" in flags, "ctx" in flags
+        )
         surface = {phrase} if "exact" in flags else forms(phrase, kind, lang)
         for form in surface:
             key = normalize_word(form)
@@ -150,7 +155,7 @@ def build(lang: str) -> Gazetteer:
             for e in entries:
                 for code, amb, person in flagged:
                     if e.code == code:
-                        e = Entry(e.code, e.kind, e.case, e.amb or amb, e.person or person)
+                        e = Entry(e.code, e.kind, e.case, e.amb or amb, e.person or person, e.ctx)
                 fixed.add(e)
             table[key] = fixed
     # Generated places come last: a key the country names or curated rows have keeps only

@@ -27,7 +27,7 @@ def test_rows_use_iso_codes_and_known_kinds(lang: str) -> None:
         assert kind in gazetteer.KINDS
         assert code in CODES or kind == "cue", (code, phrase)
         assert phrase == phrase.strip() and phrase
-        assert flags <= {"amb", "person", "exact"}
+        assert flags <= {"amb", "person", "exact", "ctx"}
 
 
 @pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
