@@ -20,6 +20,8 @@ from processors.tagging.gazetteer import BLOCK, PLACE, Entry, Gazetteer
 # Mentions that back a context reading: a region or a town, not a capital or a world city
 # (a Georgian minister "in New York" or "in Washington" is still in Georgia's news).
 BACKING_KINDS = frozenset({"region", PLACE})
+# What a club cue ("al Valencia") turns into a sports club: a city or town, not a country.
+CLUB_KINDS = frozenset({"city", "capital", PLACE})
 SENTENCE_END = frozenset('.!?…"«»“”„()[]—–-:;•|\n\r')
 # Capitalised words that may follow a town's name without making it part of another name.
 PLACE_SUFFIXES = frozenset(
@@ -73,12 +75,9 @@ def find(original: str, norm: Normalized, gazetteer: Gazetteer) -> list[Found]:
             continue
         o_start, o_end = (start, end) if identity else norm.to_original(start, end)
         surface = original[o_start:o_end]
-        capital = surface[:1].isupper()
-        valid = [
-            e
-            for e in entries
-            if e.case == "any" or (capital and (e.case == "cap" or _case_ok(e.case, surface)))
-        ]
+        valid = [e for e in entries if _case_ok(e.case, surface)]
+        if gazetteer.club_cues and _previous_word(original, o_start)[0] in gazetteer.club_cues:
+            valid = [e for e in valid if e.kind not in CLUB_KINDS]
         if any(e.kind == PLACE for e in valid) and _inside_longer_name(
             original, o_start, o_end, gazetteer.lang
         ):
@@ -156,9 +155,11 @@ def _case_ok(case: str, surface: str) -> bool:
         return True
     if case == "cap":
         return surface[:1].isupper()
-    if case == "title":
-        return all(w[:1].isupper() for w in surface.split() if len(w) >= 3)
-    return all(c.isupper() for c in surface if c.isalpha())
+    if case in ("title", "tail"):  # "tail": the short first word as written ("al Cairo")
+        return (case == "tail" or surface[:1].isupper()) and all(
+            w[:1].isupper() for w in surface.split() if len(w) >= 3
+        )
+    return surface[:1].isupper() and all(c.isupper() for c in surface if c.isalpha())
 
 
 def _inside_longer_name(text: str, start: int, end: int, lang: str) -> bool:

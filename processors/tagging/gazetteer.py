@@ -13,6 +13,8 @@ Files (all under ``data/``):
   ``person`` (also a person's name, e.g. Washington, Jordan: not next to another capitalised
   word), ``exact`` (no inflection), ``ctx`` (a second reading of a name that has another
   one, taken only when the text backs it: Georgia the US state, see ``countries.find``).
+  Kind ``club`` (code ``-``) lists words that, written just so right before a city or town,
+  make it a sports club (Spanish "al Valencia", "del Barcelona").
   Kind ``cue`` (code ``-``) lists words such as "in",
   "president", "посол" that, right before an ``amb``/``person`` name, show it is the country.
 
@@ -42,10 +44,22 @@ log = logging.getLogger(__name__)
 _CODE = (Path(__file__), Path(__file__).with_name("inflect.py"))
 _PACKAGES = ("pymorphy3", "pymorphy3-dicts-uk", "pymorphy3-dicts-ru", "pyahocorasick")
 KINDS = frozenset(
-    {"name", "abbr", "adj", "demonym", "capital", "metonym", "city", "region", "block", "cue"}
+    {
+        "name",
+        "abbr",
+        "adj",
+        "demonym",
+        "capital",
+        "metonym",
+        "city",
+        "region",
+        "block",
+        "cue",
+        "club",
+    }
 )
 PLACE = "place"  # the kind of a generated town or city (data/places)
-_CASE_ORDER = ("any", "cap", "title", "upper")  # from the least demanding
+_CASE_ORDER = ("any", "tail", "cap", "title", "upper")  # from the least demanding
 BLOCK = ""
 
 
@@ -55,7 +69,7 @@ class Entry:
 
     code: str
     kind: str
-    case: str  # "upper", "title", "cap" or "any"
+    case: str  # "upper", "title", "tail", "cap" or "any"
     amb: bool  # also a common word: not at a sentence start nor next to a capitalised word
     person: bool  # also a person's name: not next to another capitalised word
     ctx: bool = False  # a second reading, taken only when the text backs it
@@ -67,17 +81,19 @@ class Gazetteer:
     automaton: ahocorasick.Automaton
     size: int
     cues: frozenset[str]  # words that, just before an ambiguous name, show it is a place
+    club_cues: frozenset[str] = frozenset()  # words that, before a city, make it a club
 
 
 def _case_of(phrase: str) -> str:
     """``upper`` (США), ``title`` (La Plata, Rio Grande: every word of three letters or more
-    capitalised), ``cap`` (first letter), or ``any``."""
+    capitalised), ``tail`` (the same after a short lower-case first word: al Cairo), ``cap``
+    (first letter), or ``any``."""
     letters = [c for c in phrase if c.isalpha()]
     if len(letters) >= 2 and all(c.isupper() for c in letters):
         return "upper"
     words = [w for w in phrase.split() if len(w) >= 3]
     if len(phrase.split()) > 1 and words and all(w[:1].isupper() for w in words):
-        return "title"
+        return "title" if phrase[:1].isupper() else "tail"
     if phrase[:1].isupper():
         return "cap"
     return "any"
@@ -135,9 +151,13 @@ def build(lang: str) -> Gazetteer:
     """Inflect every row of ``lang`` and index the forms in one Aho-Corasick automaton."""
     table: dict[str, set[Entry]] = {}
     cues: set[str] = set()
+    club_cues: set[str] = set()
     for code, kind, phrase, flags in read_rows(lang):
         if kind == "cue":
             cues.update(normalize_word(f) for f in forms(phrase, "name", lang))
+            continue
+        if kind == "club":
+            club_cues.add(phrase)  # as written: "el Valencia" is a club, "El Cairo" a city
             continue
         entry = Entry(
             code, kind, _case_of(phrase), "amb" in flags, "person" in flags, "ctx" in flags
@@ -175,7 +195,7 @@ def build(lang: str) -> Gazetteer:
     for key, entries in table.items():
         automaton.add_word(key, (len(key), _resolve(entries)))
     automaton.make_automaton()
-    return Gazetteer(lang, automaton, len(table), frozenset(cues))
+    return Gazetteer(lang, automaton, len(table), frozenset(cues), frozenset(club_cues))
 
 
 def _resolve(entries: set[Entry]) -> tuple[Entry, ...]:
