@@ -56,13 +56,13 @@ class Tagger:
     ) -> None:
         """``taxonomy``: one YAML file, or several merged (a later file's topic replaces an
         earlier one with the same id), e.g. ``[DEFAULT_TAXONOMY, Path("mine.yaml")]``.
-        ``cache_dir``: where compiled gazetteers are kept between runs (default
+        ``cache_dir``: where compiled gazetteers and taxonomies are kept between runs (default
         ``<NEWSRADAR_CACHE_DIR>/tagger``); ``None`` compiles them every time."""
         if cache_dir == "settings":
             cache_dir = get_settings().cache / "tagger"
         self.gazetteers = {lang: gazetteer.load(lang, cache_dir) for lang in SUPPORTED_LANGUAGES}
         paths = [taxonomy] if isinstance(taxonomy, Path) else list(taxonomy)
-        self.topics = TopicClassifier.from_files(paths)
+        self.topics = TopicClassifier.load(paths, cache_dir)
 
     def tag(self, text: str, title: str = "", lang: str | None = None) -> TagResult:
         if lang not in SUPPORTED_LANGUAGES:

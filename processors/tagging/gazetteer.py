@@ -24,22 +24,16 @@ capitals, a capitalised one only capitalised, a lower-case one in any case.
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import os
-import pickle
-import tempfile
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 import ahocorasick
 
 from newsradar.lang import normalize_word
+from processors.tagging import cache
 from processors.tagging.inflect import forms, other_word
 
 DATA_DIR = Path(__file__).parent / "data"
-log = logging.getLogger(__name__)
 # What a compiled gazetteer depends on besides its data files: this code and the morphology.
 _CODE = (Path(__file__), Path(__file__).with_name("inflect.py"))
 _PACKAGES = ("pymorphy3", "pymorphy3-dicts-uk", "pymorphy3-dicts-ru", "pyahocorasick")
@@ -210,35 +204,12 @@ def load(lang: str, cache_dir: Path | None) -> Gazetteer:
     """``build(lang)``, or its compiled copy from ``cache_dir`` when the data, the code and the
     morphology it was built from are unchanged (the key is a hash of all of them). A cache that
     can't be read or written is rebuilt or skipped, never an error."""
-    if cache_dir is None:
-        return build(lang)
-    path = cache_dir / f"gazetteer-{lang}-{_fingerprint(lang)}.pickle"
-    try:
-        with path.open("rb") as handle:
-            cached = pickle.load(handle)
-        if isinstance(cached, Gazetteer) and cached.lang == lang:
-            return cached
-    except FileNotFoundError:
-        pass
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError) as exc:
-        log.warning("gazetteer cache %s unreadable (%s): rebuilding", path, exc)
-    gaz = build(lang)
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        for stale in cache_dir.glob(f"gazetteer-{lang}-*.pickle"):
-            stale.unlink(missing_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(gaz, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide a cache baked into an image
-        os.replace(tmp, path)
-    except OSError as exc:
-        log.warning("gazetteer cache %s not written (%s)", cache_dir, exc)
-    return gaz
+    return cache.load(
+        cache_dir, f"gazetteer-{lang}", lambda: _fingerprint(lang), lambda: build(lang), Gazetteer
+    )
 
 
 def _fingerprint(lang: str) -> str:
-    digest = hashlib.sha256(lang.encode())
     files = [
         DATA_DIR / "names" / f"{lang}.tsv",
         DATA_DIR / "curated" / f"{lang}.tsv",
@@ -248,12 +219,4 @@ def _fingerprint(lang: str) -> str:
         Path(normalize_word.__code__.co_filename),
         *_CODE,
     ]
-    for path in files:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes() if path.is_file() else b"-")
-    for package in _PACKAGES:
-        try:
-            digest.update(f"{package}={metadata.version(package)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(package.encode())
-    return digest.hexdigest()[:16]
+    return cache.fingerprint(lang, files, _PACKAGES)

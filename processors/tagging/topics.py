@@ -21,6 +21,7 @@ the best topic of the text.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,8 +31,12 @@ import ahocorasick
 import yaml
 
 from newsradar.lang import lemma, normalize_word, tokens
+from processors.tagging import cache
 
 DEFAULT_TAXONOMY = Path(__file__).parent / "data" / "topics" / "default.yaml"
+# Packages a compiled taxonomy depends on besides our code: the lemmatisers (a new version
+# may change a lemma) and the automaton's own pickle format.
+_PACKAGES = ("pymorphy3", "pymorphy3-dicts-uk", "pymorphy3-dicts-ru", "lemmagen3", "pyahocorasick")
 MAX_COUNT = 3
 
 # Roles of a pattern within a topic.
@@ -161,6 +166,21 @@ class TopicClassifier:
         return cls(read_taxonomy(path))
 
     @classmethod
+    def load(cls, paths: Sequence[Path], cache_dir: Path | None) -> TopicClassifier:
+        """``from_files(paths)``, or its compiled copy from ``cache_dir`` (lemmatising every
+        term is most of the start-up otherwise), keyed by the files, the lemmatiser and this
+        code."""
+        paths = list(paths)
+        ident = hashlib.sha256("\0".join(str(p.resolve()) for p in paths).encode()).hexdigest()
+        return cache.load(
+            cache_dir,
+            f"taxonomy-{ident[:12]}",
+            lambda: cache.fingerprint("taxonomy", _sources(paths), _PACKAGES),
+            lambda: cls.from_files(paths),
+            TopicClassifier,
+        )
+
+    @classmethod
     def from_files(cls, paths: Sequence[Path]) -> TopicClassifier:
         """Several taxonomies as one; a later file's topic replaces an earlier one's same id."""
         topics: dict[str, dict[str, Any]] = {}
@@ -223,6 +243,22 @@ def _near(a: list[int], b: list[int], within: int, joined: str) -> bool:
     pos_a = [joined.count(" ", 0, s) for s in a]
     pos_b = [joined.count(" ", 0, s) for s in b]
     return any(abs(x - y) <= within for x in pos_a for y in pos_b)
+
+
+def _sources(paths: Sequence[Path]) -> list[Path]:
+    """Every file a compiled taxonomy depends on: the taxonomy files with their language
+    files, the lemma overrides, and the code that lemmatises and compiles."""
+    files: list[Path] = []
+    for path in paths:
+        files.append(path)
+        folder = (_read_yaml(path) or {}).get("language_files")
+        if folder is not None:
+            files.extend(sorted((path.parent / str(folder)).glob("*.yaml")))
+    lang_code = Path(lemma.__code__.co_filename).parent
+    files.extend(sorted((lang_code / "data" / "lemma_overrides").glob("*.tsv")))
+    files.extend(sorted(lang_code.glob("*.py")))
+    files.append(Path(__file__))
+    return files
 
 
 def read_taxonomy(path: Path) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from newsradar.lang import lemma_stream
@@ -74,3 +76,32 @@ def test_default_taxonomy_catches_inflected_forms(lang: str, text: str, topic: s
 def test_lemma_corrections_keep_a_word_one_lemma() -> None:
     assert lemma_stream("танків танками", "uk") == ["танк", "танк"]  # not танок (dance)
     assert lemma_stream("Unwetter Unwettern", "de") == ["unwetter", "unwetter"]
+
+
+def test_a_compiled_taxonomy_is_cached_and_a_changed_term_file_recompiles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "mine.yaml").write_text(
+        "name: mine\nlanguage_files: mine\ntopics:\n  - id: ships\n    threshold: 2\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "mine").mkdir()
+    terms = tmp_path / "mine" / "en.yaml"
+    terms.write_text("ships:\n  terms: {submarine: 2}\n", encoding="utf-8")
+    cache_dir = tmp_path / "cache"
+    paths = [tmp_path / "mine.yaml"]
+    TopicClassifier.load(paths, cache_dir)
+    assert len(list(cache_dir.glob("taxonomy-*.pickle"))) == 1
+
+    def no_compile(paths: list[Path]) -> TopicClassifier:
+        raise AssertionError("compiled although the cache is fresh")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(TopicClassifier, "from_files", no_compile)
+        cached = TopicClassifier.load(paths, cache_dir)
+    assert cached.classify(lemma_stream("Two submarines.", "en"), "en") == ["ships"]
+
+    terms.write_text("ships:\n  terms: {frigate: 2}\n", encoding="utf-8")
+    fresh = TopicClassifier.load(paths, cache_dir)
+    assert fresh.classify(lemma_stream("Two frigates.", "en"), "en") == ["ships"]
+    assert len(list(cache_dir.glob("taxonomy-*.pickle"))) == 1  # the stale file is gone
