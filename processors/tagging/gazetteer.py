@@ -193,11 +193,19 @@ def build(lang: str) -> Gazetteer:
 
 
 def _resolve(entries: set[Entry]) -> tuple[Entry, ...]:
-    """A blocker hides everything else under the same key; otherwise keep all readings."""
+    """A blocker hides the other readings of its key wherever it matches itself: only a
+    reading that asks less of the text's case than the blocker survives beside it (the
+    blocker "Franco", capitalised, leaves "franco-allemand" its reading)."""
     blockers = [e for e in entries if e.code == BLOCK]
-    if blockers:  # the one that asks least of the text's case
-        return (min(blockers, key=lambda e: _CASE_ORDER.index(e.case)),)
-    return tuple(sorted(entries, key=lambda e: (e.code, e.kind, e.case)))
+    if not blockers:
+        return tuple(sorted(entries, key=lambda e: (e.code, e.kind, e.case)))
+    blocker = min(blockers, key=lambda e: _CASE_ORDER.index(e.case))  # the least demanding
+    laxer = [
+        e
+        for e in entries
+        if e.code != BLOCK and _CASE_ORDER.index(e.case) < _CASE_ORDER.index(blocker.case)
+    ]
+    return (blocker, *sorted(laxer, key=lambda e: (e.code, e.kind, e.case)))
 
 
 def load(lang: str, cache_dir: Path | None) -> Gazetteer:
