@@ -239,9 +239,11 @@ class TopicClassifier:
 
 
 def _near(a: list[int], b: list[int], within: int, joined: str) -> bool:
-    """Two terms within ``within`` words: positions are counted in spaces before them."""
-    pos_a = [joined.count(" ", 0, s) for s in a]
-    pos_b = [joined.count(" ", 0, s) for s in b]
+    """Two terms within ``within`` words. A word's position is the number of spaces up to its
+    first letter: a pattern starts at the space before its word (" rain ") or, with a
+    wildcard on the left ("*quake"), inside it, and both count the same."""
+    pos_a = [joined.count(" ", 0, s + 1) for s in a]
+    pos_b = [joined.count(" ", 0, s + 1) for s in b]
     return any(abs(x - y) <= within for x in pos_a for y in pos_b)
 
 

@@ -105,3 +105,28 @@ def test_a_compiled_taxonomy_is_cached_and_a_changed_term_file_recompiles(
     fresh = TopicClassifier.load(paths, cache_dir)
     assert fresh.classify(lemma_stream("Two frigates.", "en"), "en") == ["ships"]
     assert len(list(cache_dir.glob("taxonomy-*.pickle"))) == 1  # the stale file is gone
+
+
+def test_near_counts_words_alike_for_exact_and_wildcard_patterns() -> None:
+    raw = {
+        "name": "t",
+        "topics": [
+            {
+                "id": "quakes",
+                "threshold": 2,
+                "languages": {
+                    "en": {
+                        "terms": {"aftershock": 1},
+                        "near": [{"a": "strong", "b": "*quake", "within": 1, "weight": 1}],
+                    }
+                },
+            }
+        ],
+    }
+    classifier = TopicClassifier(raw)
+
+    def found(text: str) -> list[str]:
+        return classifier.classify(lemma_stream(text, "en"), "en")
+
+    assert found("A strong earthquake and an aftershock.") == ["quakes"]  # adjacent: 1 word
+    assert found("A strong, deep earthquake and an aftershock.") == []  # 2 words apart
