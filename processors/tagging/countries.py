@@ -5,9 +5,9 @@ win (a blocker such as "New Mexico" or a nested name such as "Papua New Guinea" 
 shorter names inside it); a candidate must have the case its data has; names flagged ``amb``
 are skipped where they are probably a common word or part of a person's name; a key with
 readings for two different countries is not guessed, unless all but one of them are
-context readings (flag ``ctx``): such a reading is taken when the text names a region or town
-of that country and does not otherwise name the main reading's country ("Savannah, Georgia"
-and "Georgia's Fulton County" are in the US; "Georgia's parliament" is Georgia).
+context readings (flag ``ctx``): such a reading is taken when the text backs it and does not
+otherwise name the main reading's country ("Savannah, Georgia" and "Georgia's Fulton County"
+are in the US; "Georgia's parliament" is Georgia; see ``_by_context``).
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def find(original: str, norm: Normalized, gazetteer: Gazetteer) -> list[Found]:
     identity = norm.offsets is None
     taken = bytearray(length)  # 1 where a longer match already stands
     found: list[Found] = []
-    undecided: list[tuple[Found, frozenset[str]]] = []  # main reading, context readings
+    undecided: list[tuple[Found, dict[str, str]]] = []  # main reading, context code -> kind
     for start, end, entries in candidates:
         if taken.find(1, start, end) != -1:
             continue
@@ -102,7 +102,7 @@ def find(original: str, norm: Normalized, gazetteer: Gazetteer) -> list[Found]:
             continue  # not clear which country
         code = main.pop()
         mention = Found(code, o_start, o_end, surface, valid[0].kind)
-        context = frozenset(e.code for e in valid if e.ctx) - {code}
+        context = {e.code: e.kind for e in valid if e.ctx and e.code != code}
         if context:
             undecided.append((mention, context))
         else:
@@ -112,16 +112,23 @@ def find(original: str, norm: Normalized, gazetteer: Gazetteer) -> list[Found]:
     return _drop_city_before_region(original, found)
 
 
-def _by_context(found: list[Found], undecided: list[tuple[Found, frozenset[str]]]) -> list[Found]:
+def _by_context(found: list[Found], undecided: list[tuple[Found, dict[str, str]]]) -> list[Found]:
     """Each undecided name: its context reading when the text backs exactly that one and
-    names the main reading's country nowhere else; its main reading otherwise."""
-    backed = {f.country for f in found if f.kind in BACKING_KINDS}
+    names the main reading's country nowhere else; its main reading otherwise. A city's
+    context reading is backed by any mention of its country ("el presidente argentino viajó
+    a Córdoba"); a region's only by another region or town ("Georgia and Arizona": the US
+    named as a country says nothing about which Georgia)."""
     named = {f.country for f in found}
+    backed = {f.country for f in found if f.kind in BACKING_KINDS}
     out = []
     for mention, context in undecided:
-        chosen = sorted(context & backed)
+        chosen = sorted(
+            code for code, kind in context.items() if code in (named if kind == "city" else backed)
+        )
         if len(chosen) == 1 and mention.country not in named:
-            mention = Found(chosen[0], mention.start, mention.end, mention.surface, "region")
+            mention = Found(
+                chosen[0], mention.start, mention.end, mention.surface, context[chosen[0]]
+            )
         out.append(mention)
     return out
 
@@ -164,10 +171,10 @@ def _case_ok(case: str, surface: str) -> bool:
 
 def _inside_longer_name(text: str, start: int, end: int, lang: str) -> bool:
     """A generated town or city that is only part of a longer name: hyphenated
-    (Corona-Testzentren, Петропавловск-Камчатский) or followed by a capitalised word
-    (Stamford Bridge, Kaja Kallas, Houston Rockets; not "Fulton County", and not in German,
-    which capitalises every noun)."""
-    if end + 1 < len(text) and text[end] == "-" and text[end + 1].isalpha():
+    (Corona-Testzentren, Петропавловск-Камчатский, the missile Хвасон-20) or followed by a
+    capitalised word (Stamford Bridge, Kaja Kallas, Houston Rockets; not "Fulton County";
+    not in German, which capitalises every noun)."""
+    if end + 1 < len(text) and text[end] == "-" and text[end + 1].isalnum():
         return True
     if start >= 2 and text[start - 1] == "-" and text[start - 2].isalpha():
         return True
