@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pycountry
 import pytest
+import yaml
 
 from newsradar.lang import SUPPORTED_LANGUAGES
 from processors.tagging import gazetteer
@@ -80,3 +81,28 @@ def test_a_taxonomy_reads_its_language_blocks_from_a_folder(tmp_path: Path) -> N
     (tmp_path / "mine" / "de.yaml").write_text("boats:\n  terms: {U-Boot: 2}\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"de\.yaml: topic 'boats' is not in mine\.yaml"):
         TopicClassifier.from_file(tmp_path / "mine.yaml")
+
+
+def _duplicate_keys(node: yaml.Node, path: str = "") -> list[str]:
+    """Keys given twice in one mapping: YAML keeps the last silently."""
+    found: list[str] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            name = str(key.value)
+            if name in seen:
+                found.append(f"{path}/{name} (line {key.start_mark.line + 1})")
+            seen.add(name)
+            found.extend(_duplicate_keys(value, f"{path}/{name}"))
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            found.extend(_duplicate_keys(item, path))
+    return found
+
+
+@pytest.mark.parametrize("path", sorted((DEFAULT_TAXONOMY.parent / "default").glob("*.yaml")))
+def test_taxonomy_files_give_no_key_twice(path: Path) -> None:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    node = yaml.compose(path.read_text(encoding="utf-8"), Loader=loader)
+    assert node is not None
+    assert _duplicate_keys(node) == [], path.name

@@ -64,7 +64,7 @@ def test_negative_weight_near_bonus_wildcard_and_required(classifier: TopicClass
         ("de", "Nach heftigen Unwettern stehen Dörfer unter Wasser.", "natural_disasters"),
         ("de", "Die Polizei nahm mehrere Schleuser fest.", "migration"),
         ("es", "Confirmado un brote de dengue en la isla.", "public_health"),
-        ("pl", "Rosja wystrzeliła w nocy drony.", "weapons"),
+        ("pl", "Polska kupi od Turcji drony bojowe.", "weapons"),
     ],
 )
 def test_default_taxonomy_catches_inflected_forms(lang: str, text: str, topic: str) -> None:
@@ -130,3 +130,18 @@ def test_near_counts_words_alike_for_exact_and_wildcard_patterns() -> None:
 
     assert found("A strong earthquake and an aftershock.") == ["quakes"]  # adjacent: 1 word
     assert found("A strong, deep earthquake and an aftershock.") == []  # 2 words apart
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("pl", "Rosja wystrzeliła w nocy drony."),
+        ("en", "Russia launched dozens of drones overnight; most were shot down."),
+        ("uk", "Уночі росіяни атакували Київ дронами, ППО збила більшість."),
+    ],
+)
+def test_a_war_report_is_no_weapons_story(lang: str, text: str) -> None:
+    # CONVENTIONS.md: a war report is no topic by itself; weapons when the weapons are the news.
+    from processors.tagging import get_tagger
+
+    assert "weapons" not in get_tagger().tag(text, lang=lang).topics
