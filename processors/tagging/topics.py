@@ -49,6 +49,13 @@ class _Rules:
     required: set[str] = field(default_factory=set)
     excluded: set[str] = field(default_factory=set)
     near: list[tuple[str, str, int, float]] = field(default_factory=list)
+    # The near pairs by their first term: a text checks only the pairs whose term it has.
+    near_by_a: dict[str, list[tuple[str, int, float]]] = field(default_factory=dict)
+
+    def index_near(self) -> None:
+        self.near_by_a = {}
+        for a, b, within, weight in self.near:
+            self.near_by_a.setdefault(a, []).append((b, within, weight))
 
 
 @dataclass(frozen=True)
@@ -153,11 +160,13 @@ class TopicClassifier:
         for rule_list in self._rules.values():
             while len(rule_list) < len(self.topics):
                 rule_list.append(_Rules())
+            for rules in rule_list:
+                rules.index_near()
         self._automata: dict[str, ahocorasick.Automaton] = {}
         for lang, table in patterns.items():
             automaton = ahocorasick.Automaton()
-            for key, refs in table.items():
-                automaton.add_word(key, (len(key), tuple(refs)))
+            for word_id, (key, refs) in enumerate(table.items()):
+                automaton.add_word(key, (len(key), word_id, tuple(refs)))
             automaton.make_automaton()
             self._automata[lang] = automaton
 
@@ -205,21 +214,32 @@ class TopicClassifier:
         if automaton is None or not lemmas:
             return []
         joined = " " + " ".join(lemmas) + " "
-        hits: dict[int, dict[str, list[int]]] = {}
-        for end_index, (size, refs) in automaton.iter(joined):
-            start = end_index - size + 1
-            for topic_index, _role, key in refs:
-                hits.setdefault(topic_index, {}).setdefault(key, []).append(start)
-        if not hits:
+        # Where each automaton word occurs, then which topics' terms it is: a word shared by
+        # several topics (or found many times) is handled once per text, not once per hit.
+        starts_of: dict[int, list[int]] = {}
+        refs_of: dict[int, tuple[tuple[int, str, str], ...]] = {}
+        for end_index, (size, word_id, refs) in automaton.iter(joined):
+            starts = starts_of.get(word_id)
+            if starts is None:
+                starts_of[word_id] = [end_index - size + 1]
+                refs_of[word_id] = refs
+            else:
+                starts.append(end_index - size + 1)
+        if not starts_of:
             return []
+        hits: dict[int, dict[str, list[int]]] = {}
+        for word_id, starts in starts_of.items():
+            for topic_index, _role, key in refs_of[word_id]:
+                found = hits.setdefault(topic_index, {})
+                found[key] = found[key] + starts if key in found else starts
         rules = self._rules[lang or ""]
         factor = self.scoring.factor(len(lemmas))
         scores: dict[str, float] = {}
         for topic_index, found in hits.items():
             rule = rules[topic_index]
-            if rule.excluded and any(k in found for k in rule.excluded):
+            if rule.excluded and not rule.excluded.isdisjoint(found):
                 continue
-            if rule.required and not any(k in found for k in rule.required):
+            if rule.required and rule.required.isdisjoint(found):
                 continue
             # Over the terms found (few), not the topic's whole term list (many).
             score = sum(
@@ -227,9 +247,11 @@ class TopicClassifier:
                 for key, starts in found.items()
                 if key in rule.weights
             )
-            for a, b, within, weight in rule.near:
-                if a in found and b in found and _near(found[a], found[b], within, joined):
-                    score += weight
+            if rule.near_by_a:
+                for a in rule.near_by_a.keys() & found.keys():
+                    for b, within, weight in rule.near_by_a[a]:
+                        if b in found and _near(found[a], found[b], within, joined):
+                            score += weight
             if score >= self.topics[topic_index].threshold * factor:
                 scores[self.topics[topic_index].id] = score
         if not scores:
