@@ -75,14 +75,18 @@ def find(original: str, norm: Normalized, gazetteer: Gazetteer) -> list[Found]:
             continue
         o_start, o_end = (start, end) if identity else norm.to_original(start, end)
         surface = original[o_start:o_end]
-        valid = [e for e in entries if _case_ok(e.case, surface)]
+        valid = [e for e in entries if e.case == "any" or _case_ok(e.case, surface)]
         if gazetteer.club_cues and _previous_word(original, o_start)[0] in gazetteer.club_cues:
             valid = [e for e in valid if e.kind not in CLUB_KINDS]
-        if any(e.kind == PLACE for e in valid) and _inside_longer_name(
-            original, o_start, o_end, gazetteer.lang
-        ):
+        if not valid:
+            continue
+        place = flagged = False
+        for e in valid:
+            place = place or e.kind == PLACE
+            flagged = flagged or e.amb or e.person
+        if place and _inside_longer_name(original, o_start, o_end, gazetteer.lang):
             valid = [e for e in valid if e.kind != PLACE]
-        if any(e.amb or e.person for e in valid):
+        if flagged:
             # A cue word before the name ("in", "президент") vouches for its left side only.
             cued = _after_cue(original, o_start, gazetteer.cues)
             at_start = not cued and _sentence_start(original, o_start)
@@ -95,7 +99,7 @@ def find(original: str, norm: Normalized, gazetteer: Gazetteer) -> list[Found]:
         if not valid:
             continue
         taken[start:end] = b"\x01" * (end - start)
-        if any(e.code == BLOCK for e in valid):
+        if valid[0].code == BLOCK:  # a blocker comes first (gazetteer._resolve)
             continue  # not a country mention
         main = {e.code for e in valid if not e.ctx}
         if len(main) != 1:

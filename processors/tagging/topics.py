@@ -21,7 +21,9 @@ the best topic of the text.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +40,7 @@ DEFAULT_TAXONOMY = Path(__file__).parent / "data" / "topics" / "default.yaml"
 # may change a lemma) and the automaton's own pickle format.
 _PACKAGES = ("pymorphy3", "pymorphy3-dicts-uk", "pymorphy3-dicts-ru", "lemmagen3", "pyahocorasick")
 MAX_COUNT = 3
+_SPACE = re.compile(" ")
 
 # Roles of a pattern within a topic.
 TERM, REQUIRED, EXCLUDED, NEAR = "term", "required", "excluded", "near"
@@ -234,6 +237,7 @@ class TopicClassifier:
                 found[key] = found[key] + starts if key in found else starts
         rules = self._rules[lang or ""]
         factor = self.scoring.factor(len(lemmas))
+        words = _Words(joined)
         scores: dict[str, float] = {}
         for topic_index, found in hits.items():
             rule = rules[topic_index]
@@ -250,7 +254,7 @@ class TopicClassifier:
             if rule.near_by_a:
                 for a in rule.near_by_a.keys() & found.keys():
                     for b, within, weight in rule.near_by_a[a]:
-                        if b in found and _near(found[a], found[b], within, joined):
+                        if b in found and _near(found[a], found[b], within, words):
                             score += weight
             if score >= self.topics[topic_index].threshold * factor:
                 scores[self.topics[topic_index].id] = score
@@ -260,12 +264,28 @@ class TopicClassifier:
         return sorted(t for t, score in scores.items() if score >= bar)
 
 
-def _near(a: list[int], b: list[int], within: int, joined: str) -> bool:
-    """Two terms within ``within`` words. A word's position is the number of spaces up to its
-    first letter: a pattern starts at the space before its word (" rain ") or, with a
-    wildcard on the left ("*quake"), inside it, and both count the same."""
-    pos_a = [joined.count(" ", 0, s + 1) for s in a]
-    pos_b = [joined.count(" ", 0, s + 1) for s in b]
+class _Words:
+    """Word positions in the joined lemma string, found once per text and only if asked."""
+
+    __slots__ = ("joined", "spaces")
+
+    def __init__(self, joined: str) -> None:
+        self.joined = joined
+        self.spaces: list[int] | None = None
+
+    def at(self, offset: int) -> int:
+        """The number of spaces up to ``offset`` (inclusive): a pattern starts at the space
+        before its word (" rain ") or, with a wildcard on the left ("*quake"), inside it, and
+        both give the same word."""
+        if self.spaces is None:
+            self.spaces = [m.start() for m in _SPACE.finditer(self.joined)]
+        return bisect.bisect_right(self.spaces, offset)
+
+
+def _near(a: list[int], b: list[int], within: int, words: _Words) -> bool:
+    """Two terms within ``within`` words."""
+    pos_a = [words.at(s) for s in a]
+    pos_b = [words.at(s) for s in b]
     return any(abs(x - y) <= within for x in pos_a for y in pos_b)
 
 
