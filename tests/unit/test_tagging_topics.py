@@ -138,6 +138,7 @@ def test_near_counts_words_alike_for_exact_and_wildcard_patterns() -> None:
         ("pl", "Rosja wystrzeliła w nocy drony."),
         ("en", "Russia launched dozens of drones overnight; most were shot down."),
         ("uk", "Уночі росіяни атакували Київ дронами, ППО збила більшість."),
+        ("uk", "Росія скинула на місто кілька керованих авіабомб."),
     ],
 )
 def test_a_war_report_is_no_weapons_story(lang: str, text: str) -> None:
