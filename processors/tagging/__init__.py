@@ -78,9 +78,10 @@ class Tagger:
                     MentionSpan(found.country, found.start, found.end, found.surface, field)
                 )
             all_lemmas.extend(lemmas_of_tokens(tokens(norm.text), lang))
-        topics = self.topics.classify(all_lemmas, lang)
+        lemma_text = " ".join(all_lemmas)
+        topics = self.topics.classify(all_lemmas, lang, lemma_text)
         codes = sorted({m.country for m in mentions})
-        return TagResult(lang, codes, topics, mentions, " ".join(all_lemmas))
+        return TagResult(lang, codes, topics, mentions, lemma_text)
 
     def _find(self, original: str, norm: Normalized, lang: str | None) -> list[countries.Found]:
         if lang is not None:

@@ -211,12 +211,13 @@ class TopicClassifier:
     def languages(self) -> list[str]:
         return sorted(self._automata)
 
-    def classify(self, lemmas: list[str], lang: str | None) -> list[str]:
-        """Topic ids (sorted) of a text given its lemma stream."""
+    def classify(self, lemmas: list[str], lang: str | None, joined: str | None = None) -> list[str]:
+        """Topic ids (sorted) of a text given its lemma stream (``joined``: the same lemmas
+        joined by spaces, when the caller has it already)."""
         automaton = self._automata.get(lang or "")
         if automaton is None or not lemmas:
             return []
-        joined = " " + " ".join(lemmas) + " "
+        joined = " " + (" ".join(lemmas) if joined is None else joined) + " "
         # Where each automaton word occurs, then which topics' terms it is: a word shared by
         # several topics (or found many times) is handled once per text, not once per hit.
         starts_of: dict[int, list[int]] = {}
@@ -234,7 +235,8 @@ class TopicClassifier:
         for word_id, starts in starts_of.items():
             for topic_index, _role, key in refs_of[word_id]:
                 found = hits.setdefault(topic_index, {})
-                found[key] = found[key] + starts if key in found else starts
+                # Two forms of one term (written and lemmatised) may match at the same place.
+                found[key] = sorted({*found[key], *starts}) if key in found else starts
         rules = self._rules[lang or ""]
         factor = self.scoring.factor(len(lemmas))
         words = _Words(joined)
@@ -246,10 +248,11 @@ class TopicClassifier:
             if rule.required and rule.required.isdisjoint(found):
                 continue
             # Over the terms found (few), not the topic's whole term list (many).
+            weights = rule.weights
             score = sum(
-                rule.weights[key] * min(len(set(starts)), MAX_COUNT)
+                weights[key] * min(len(starts), MAX_COUNT)
                 for key, starts in found.items()
-                if key in rule.weights
+                if key in weights
             )
             if rule.near_by_a:
                 for a in rule.near_by_a.keys() & found.keys():
