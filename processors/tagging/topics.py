@@ -51,14 +51,8 @@ class _Rules:
     weights: dict[str, float] = field(default_factory=dict)
     required: set[str] = field(default_factory=set)
     excluded: set[str] = field(default_factory=set)
-    near: list[tuple[str, str, int, float]] = field(default_factory=list)
-    # The near pairs by their first term: a text checks only the pairs whose term it has.
+    # Near pairs by their first term: a text checks only the pairs whose first term it has.
     near_by_a: dict[str, list[tuple[str, int, float]]] = field(default_factory=dict)
-
-    def index_near(self) -> None:
-        self.near_by_a = {}
-        for a, b, within, weight in self.near:
-            self.near_by_a.setdefault(a, []).append((b, within, weight))
 
 
 @dataclass(frozen=True)
@@ -158,13 +152,13 @@ class TopicClassifier:
                     rules.excluded.add(add(str(term), EXCLUDED))
                 for near in block.get("near") or []:
                     a, b = add(str(near["a"]), NEAR), add(str(near["b"]), NEAR)
-                    rules.near.append((a, b, int(near.get("within", 5)), float(near["weight"])))
+                    rules.near_by_a.setdefault(a, []).append(
+                        (b, int(near.get("within", 5)), float(near["weight"]))
+                    )
                 rule_list.append(rules)
         for rule_list in self._rules.values():
             while len(rule_list) < len(self.topics):
                 rule_list.append(_Rules())
-            for rules in rule_list:
-                rules.index_near()
         self._automata: dict[str, ahocorasick.Automaton] = {}
         for lang, table in patterns.items():
             automaton = ahocorasick.Automaton()
@@ -298,14 +292,17 @@ def _sources(paths: Sequence[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         files.append(path)
-        folder = (_read_yaml(path) or {}).get("language_files")
-        if folder is not None:
-            files.extend(sorted((path.parent / str(folder)).glob("*.yaml")))
+        files.extend(_language_files(path, (_read_yaml(path) or {}).get("language_files")))
     lang_code = Path(lemma.__code__.co_filename).parent
     files.extend(sorted((lang_code / "data" / "lemma_overrides").glob("*.tsv")))
     files.extend(sorted(lang_code.glob("*.py")))
     files.append(Path(__file__))
     return files
+
+
+def _language_files(path: Path, folder: object) -> list[Path]:
+    """The ``<lang>.yaml`` files of a taxonomy's ``language_files`` folder (none without one)."""
+    return [] if folder is None else sorted((path.parent / str(folder)).glob("*.yaml"))
 
 
 def read_taxonomy(path: Path) -> dict[str, Any]:
@@ -317,7 +314,7 @@ def read_taxonomy(path: Path) -> dict[str, Any]:
     if folder is None:
         return raw
     by_id = {str(spec["id"]): spec for spec in raw["topics"]}
-    files = sorted((path.parent / str(folder)).glob("*.yaml"))
+    files = _language_files(path, folder)
     if not files:
         raise ValueError(f"{path}: language_files {folder!r} holds no <lang>.yaml file")
     for file in files:
