@@ -25,6 +25,7 @@ from tests.unit.test_notify_support import (
 )
 
 NO_WAIT = RetryPolicy(max_attempts=3, backoff_s=0.0, backoff_max_s=0.0)
+ROUNDS = RetryPolicy(max_attempts=2, backoff_s=0.0, backoff_max_s=0.0, rounds_s=(60, 300))
 
 
 def settings(tmp_path: Path) -> Settings:
@@ -98,18 +99,17 @@ def test_exhausted_retries_are_recorded_as_failed_with_the_error(tmp_path: Path)
     assert state.counts()["pending"] == 0  # settled: recorded, not silently dropped
 
 
-def test_permanent_error_is_not_retried(tmp_path: Path) -> None:
+@pytest.mark.parametrize("policy", [NO_WAIT, ROUNDS], ids=["no-wait", "later-rounds"])
+def test_permanent_error_is_not_retried(tmp_path: Path, policy: RetryPolicy) -> None:
     state = NotifyState.open(":memory:")
     memory = MemoryChannel(settings(tmp_path), fail=10, permanent=True)
     deliver_batch(
         [make_alert()], state, {"memory": memory}, T0,
-        subscriptions=lookup(make_subscription()), policy=NO_WAIT,
+        subscriptions=lookup(make_subscription()), policy=policy,
     )  # fmt: skip
     assert memory.calls == 1
     assert state.deliveries()[0].status == FAILED
-
-
-ROUNDS = RetryPolicy(max_attempts=2, backoff_s=0.0, backoff_max_s=0.0, rounds_s=(60, 300))
+    assert state.counts()["retrying"] == 0  # and no later round either
 
 
 def test_temporary_failure_gets_a_later_round_on_the_failing_target_only(
@@ -151,16 +151,6 @@ def test_later_rounds_end_and_the_failure_stays_recorded(tmp_path: Path) -> None
     assert down.calls == 2 * 3  # the first round and the two later ones
     [row] = state.deliveries(status=FAILED)
     assert (row.attempts, row.last_error) == (6, "temporarily down")
-    assert state.counts()["retrying"] == 0
-
-
-def test_permanent_error_gets_no_later_round(tmp_path: Path) -> None:
-    state = NotifyState.open(":memory:")
-    memory = MemoryChannel(settings(tmp_path), fail=10, permanent=True)
-    deliver_batch(
-        [make_alert()], state, {"memory": memory}, T0,
-        subscriptions=lookup(make_subscription()), policy=ROUNDS,
-    )  # fmt: skip
     assert state.counts()["retrying"] == 0
 
 
