@@ -16,7 +16,8 @@ compounds). A topic is assigned when the weighted count (each term counted at mo
 Long articles mention much in passing, so the taxonomy's ``scoring`` block scales the bar
 with length: a text of ``n`` words (lemmas) needs ``threshold * max(1, (n /
 reference_words) ** length_power)``, and a topic also needs ``relative`` times the score of
-the best topic of the text.
+the best topic of the text. A topic may override any of these keys in a ``scoring`` block of its
+own: a topic whose words are never used in passing (satellites, launches) keeps its bar flat.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ class Topic:
     id: str
     label: str
     threshold: float
+    scoring: Scoring = Scoring()
 
 
 def _pattern(term: str, lang: str) -> str:
@@ -111,13 +113,26 @@ class TopicClassifier:
         self.name = str(raw.get("name", "taxonomy"))
         self.scoring = Scoring.from_raw(raw.get("scoring"))
         self.topics: list[Topic] = []
+        # The distinct scorings and each topic's index among them: a text computes its length
+        # factor once per scoring, not once per topic.
+        self._scorings: list[Scoring] = []
+        self._scoring_of: list[int] = []
         self._rules: dict[str, list[_Rules]] = {}
         patterns: dict[str, dict[str, list[tuple[int, str, str]]]] = {}
         for index, spec in enumerate(raw["topics"]):
+            scoring = self.scoring
+            if spec.get("scoring"):
+                scoring = Scoring.from_raw({**(raw.get("scoring") or {}), **spec["scoring"]})
             topic = Topic(
-                str(spec["id"]), str(spec.get("label", spec["id"])), float(spec["threshold"])
+                str(spec["id"]),
+                str(spec.get("label", spec["id"])),
+                float(spec["threshold"]),
+                scoring,
             )
             self.topics.append(topic)
+            if scoring not in self._scorings:
+                self._scorings.append(scoring)
+            self._scoring_of.append(self._scorings.index(scoring))
             for lang, block in (spec.get("languages") or {}).items():
                 rules = _Rules()
                 by_lang = patterns.setdefault(lang, {})
@@ -232,9 +247,10 @@ class TopicClassifier:
                 # Two forms of one term (written and lemmatised) may match at the same place.
                 found[key] = sorted({*found[key], *starts}) if key in found else starts
         rules = self._rules[lang or ""]
-        factor = self.scoring.factor(len(lemmas))
+        factors = [scoring.factor(len(lemmas)) for scoring in self._scorings]
+        scoring_of = self._scoring_of
         words = _Words(joined)
-        scores: dict[str, float] = {}
+        scores: dict[int, float] = {}
         for topic_index, found in hits.items():
             rule = rules[topic_index]
             if rule.excluded and not rule.excluded.isdisjoint(found):
@@ -253,12 +269,15 @@ class TopicClassifier:
                     for b, within, weight in rule.near_by_a[a]:
                         if b in found and _near(found[a], found[b], within, words):
                             score += weight
-            if score >= self.topics[topic_index].threshold * factor:
-                scores[self.topics[topic_index].id] = score
+            if score >= self.topics[topic_index].threshold * factors[scoring_of[topic_index]]:
+                scores[topic_index] = score
         if not scores:
             return []
-        bar = self.scoring.relative * max(scores.values())
-        return sorted(t for t, score in scores.items() if score >= bar)
+        best = max(scores.values())
+        relative = [scoring.relative * best for scoring in self._scorings]
+        return sorted(
+            self.topics[i].id for i, score in scores.items() if score >= relative[scoring_of[i]]
+        )
 
 
 class _Words:

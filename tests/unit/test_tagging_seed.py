@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from processors.tagging import get_tagger
 
 SEED = Path(__file__).parent.parent / "data" / "tagging" / "seed_article_uk.txt"
@@ -35,14 +33,7 @@ def test_seed_lemmas_make_inflected_words_findable() -> None:
 
 
 def test_seed_article_topics() -> None:
+    # DESIGN.md: weapons, military cooperation and space at least. Satellites are named once in
+    # 280 words: space keeps a flat bar in the default taxonomy (see its scoring comment).
     topics = get_tagger().tag(SEED.read_text(encoding="utf-8")).topics
-    assert {"weapons", "military_cooperation"} <= set(topics)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="DESIGN.md asks for space/satellites too; the seed names satellites once in 280 "
-    "words (score 3), under the length-aware bar (8.8) and the relative bar (7.0)",
-)
-def test_seed_article_is_also_space() -> None:
-    assert "space" in get_tagger().tag(SEED.read_text(encoding="utf-8")).topics
+    assert {"weapons", "military_cooperation", "space"} <= set(topics)

@@ -57,6 +57,37 @@ def test_negative_weight_near_bonus_wildcard_and_required(classifier: TopicClass
     assert topics(classifier, "The river flood.") == ["needs_required"]
 
 
+def test_long_texts_need_more_and_a_topic_may_keep_a_flat_bar() -> None:
+    raw = {
+        "name": "t",
+        "scoring": {"reference_words": 10, "length_power": 1.0, "relative": 0.5},
+        "topics": [
+            {"id": "storms", "threshold": 3, "languages": {"en": {"terms": {"storm": 3}}}},
+            {"id": "floods", "threshold": 3, "languages": {"en": {"terms": {"flood": 3}}}},
+            {
+                "id": "quakes",
+                "threshold": 3,
+                "scoring": {"reference_words": 0, "relative": 0},
+                "languages": {"en": {"terms": {"quake": 3}}},
+            },
+        ],
+    }
+    classifier = TopicClassifier(raw)
+    filler = " and then" * 9  # 18 more words
+
+    def tagged(text: str) -> list[str]:
+        return classifier.classify(lemma_stream(text, "en"), "en")
+
+    assert tagged("A storm, a flood, a quake.") == ["floods", "quakes", "storms"]
+    # 24 words: the bar is 3 * 24/10 = 7.2; one mention (3) is not enough, three (9) are.
+    assert tagged(f"A storm, a flood, a quake{filler}.") == ["quakes"]
+    assert tagged(f"A storm, storm, storm{filler}, a quake.") == ["quakes", "storms"]
+    # Short text, relative bar 0.5 of the best: storms 9, floods 3 -> floods is dropped;
+    # quakes (3) keeps its own relative bar 0.
+    assert tagged("Storm, storm, storm, a flood, a quake.") == ["quakes", "storms"]
+    assert classifier.topics[2].scoring.length_power == 1.0  # unset keys come from the file
+
+
 @pytest.mark.parametrize(
     ("lang", "text", "topic"),
     [
