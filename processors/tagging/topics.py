@@ -16,15 +16,14 @@ compounds). A topic is assigned when the weighted count (each term counted at mo
 Long articles mention much in passing, so the taxonomy's ``scoring`` block scales the bar
 with length: a text of ``n`` words (lemmas) needs ``threshold * max(1, (n /
 reference_words) ** length_power)``, and a topic also needs ``relative`` times the score of
-the best topic of the text. A topic may override any of these keys in a ``scoring`` block of its
-own: a topic whose words are never used in passing (satellites, launches) keeps its bar flat.
+the best topic of the text, unless one of its terms weighs at least ``decisive`` (0: none
+does). A topic may override any of these keys in a ``scoring`` block of its own: satellites and
+launches are not named in passing, so one decisive mention makes a space story.
 """
 
 from __future__ import annotations
 
-import bisect
 import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +40,6 @@ DEFAULT_TAXONOMY = Path(__file__).parent / "data" / "topics" / "default.yaml"
 # may change a lemma) and the automaton's own pickle format.
 _PACKAGES = ("pymorphy3", "pymorphy3-dicts-uk", "pymorphy3-dicts-ru", "lemmagen3", "pyahocorasick")
 MAX_COUNT = 3
-_SPACE = re.compile(" ")
 
 # Roles of a pattern within a topic.
 TERM, REQUIRED, EXCLUDED, NEAR = "term", "required", "excluded", "near"
@@ -63,6 +61,9 @@ class Scoring:
     reference_words: int = 0  # 0: the threshold does not grow with length
     length_power: float = 0.5
     relative: float = 0.0
+    # A text with a term of at least this weight needs only the threshold: neither bar
+    # (0: no term is decisive).
+    decisive: float = 0.0
 
     @classmethod
     def from_raw(cls, raw: dict[str, Any] | None) -> Scoring:
@@ -71,6 +72,7 @@ class Scoring:
             int(raw.get("reference_words", 0)),
             float(raw.get("length_power", 0.5)),
             float(raw.get("relative", 0.0)),
+            float(raw.get("decisive", 0.0)),
         )
 
     def factor(self, words: int) -> float:
@@ -250,7 +252,8 @@ class TopicClassifier:
         factors = [scoring.factor(len(lemmas)) for scoring in self._scorings]
         scoring_of = self._scoring_of
         words = _Words(joined)
-        scores: dict[int, float] = {}
+        scores: dict[int, float] = {}  # topics over the length bar
+        sure: list[int] = []  # topics in the result
         for topic_index, found in hits.items():
             rule = rules[topic_index]
             if rule.excluded and not rule.excluded.isdisjoint(found):
@@ -264,45 +267,63 @@ class TopicClassifier:
                 for key, starts in found.items()
                 if key in weights
             )
-            if rule.near_by_a:
-                for a in rule.near_by_a.keys() & found.keys():
-                    for b, within, weight in rule.near_by_a[a]:
-                        if b in found and _near(found[a], found[b], within, words):
+            near_by_a = rule.near_by_a
+            if near_by_a:
+                for a, starts_a in found.items():  # few, the pairs of a topic many
+                    for b, within, weight in near_by_a.get(a, ()):
+                        starts_b = found.get(b)
+                        if starts_b is not None and _near(starts_a, starts_b, within, words):
                             score += weight
-            if score >= self.topics[topic_index].threshold * factors[scoring_of[topic_index]]:
+            topic = self.topics[topic_index]
+            if score >= topic.threshold * factors[scoring_of[topic_index]]:
                 scores[topic_index] = score
-        if not scores:
-            return []
-        best = max(scores.values())
-        relative = [scoring.relative * best for scoring in self._scorings]
-        return sorted(
-            self.topics[i].id for i, score in scores.items() if score >= relative[scoring_of[i]]
-        )
+            elif score >= topic.threshold and _has_decisive(found, weights, topic.scoring):
+                sure.append(topic_index)
+        if scores:
+            best = max(scores.values())
+            relative = [scoring.relative * best for scoring in self._scorings]
+            for i, score in scores.items():
+                if score >= relative[scoring_of[i]] or _has_decisive(
+                    hits[i], rules[i].weights, self.topics[i].scoring
+                ):
+                    sure.append(i)
+        return sorted(self.topics[i].id for i in sure)
+
+
+def _has_decisive(found: dict[str, list[int]], weights: dict[str, float], scoring: Scoring) -> bool:
+    """Whether a term found weighs enough to decide its topic alone (see ``Scoring``)."""
+    return scoring.decisive > 0 and any(
+        weights[key] >= scoring.decisive for key in found if key in weights
+    )
 
 
 class _Words:
     """Word positions in the joined lemma string, found once per text and only if asked."""
 
-    __slots__ = ("joined", "spaces")
+    __slots__ = ("joined", "known")
 
     def __init__(self, joined: str) -> None:
         self.joined = joined
-        self.spaces: list[int] | None = None
+        # By the identity of a list of start offsets (each term's list lives as long as the
+        # text is classified): a term in several near pairs is placed once.
+        self.known: dict[int, list[int]] = {}
 
-    def at(self, offset: int) -> int:
-        """The number of spaces up to ``offset`` (inclusive): a pattern starts at the space
-        before its word (" rain ") or, with a wildcard on the left ("*quake"), inside it, and
-        both give the same word."""
-        if self.spaces is None:
-            self.spaces = [m.start() for m in _SPACE.finditer(self.joined)]
-        return bisect.bisect_right(self.spaces, offset)
+    def of(self, starts: list[int]) -> list[int]:
+        """The word numbers of ``starts``: the spaces up to each offset (inclusive). A pattern
+        starts at the space before its word (" rain ") or, with a wildcard on the left
+        ("*quake"), inside it, and both give the same word."""
+        positions = self.known.get(id(starts))
+        if positions is None:
+            # Counting in C beats listing every space of a text that asks for a few positions.
+            count = self.joined.count
+            positions = self.known[id(starts)] = [count(" ", 0, s + 1) for s in starts]
+        return positions
 
 
 def _near(a: list[int], b: list[int], within: int, words: _Words) -> bool:
     """Two terms within ``within`` words."""
-    pos_a = [words.at(s) for s in a]
-    pos_b = [words.at(s) for s in b]
-    return any(abs(x - y) <= within for x in pos_a for y in pos_b)
+    pos_b = words.of(b)
+    return any(-within <= x - y <= within for x in words.of(a) for y in pos_b)
 
 
 def _sources(paths: Sequence[Path]) -> list[Path]:

@@ -57,7 +57,7 @@ def test_negative_weight_near_bonus_wildcard_and_required(classifier: TopicClass
     assert topics(classifier, "The river flood.") == ["needs_required"]
 
 
-def test_long_texts_need_more_and_a_topic_may_keep_a_flat_bar() -> None:
+def test_long_texts_need_more_unless_a_decisive_term_occurs() -> None:
     raw = {
         "name": "t",
         "scoring": {"reference_words": 10, "length_power": 1.0, "relative": 0.5},
@@ -67,8 +67,8 @@ def test_long_texts_need_more_and_a_topic_may_keep_a_flat_bar() -> None:
             {
                 "id": "quakes",
                 "threshold": 3,
-                "scoring": {"reference_words": 0, "relative": 0},
-                "languages": {"en": {"terms": {"quake": 3}}},
+                "scoring": {"decisive": 3},
+                "languages": {"en": {"terms": {"quake": 3, "tremor": 1}}},
             },
         ],
     }
@@ -82,9 +82,12 @@ def test_long_texts_need_more_and_a_topic_may_keep_a_flat_bar() -> None:
     # 24 words: the bar is 3 * 24/10 = 7.2; one mention (3) is not enough, three (9) are.
     assert tagged(f"A storm, a flood, a quake{filler}.") == ["quakes"]
     assert tagged(f"A storm, storm, storm{filler}, a quake.") == ["quakes", "storms"]
-    # Short text, relative bar 0.5 of the best: storms 9, floods 3 -> floods is dropped;
-    # quakes (3) keeps its own relative bar 0.
+    assert tagged(f"A tremor, tremor, tremor{filler}.") == []  # 3, but no decisive term
+    assert tagged("A tremor, tremor, tremor.") == ["quakes"]
+    # Short text, relative bar 0.5 of the best: storms 9, floods 3 -> floods is dropped; so
+    # are quakes by tremors alone, but not by a decisive quake.
     assert tagged("Storm, storm, storm, a flood, a quake.") == ["quakes", "storms"]
+    assert tagged("Storm, storm, storm, a flood, tremor, tremor, tremor.") == ["storms"]
     assert classifier.topics[2].scoring.length_power == 1.0  # unset keys come from the file
 
 
