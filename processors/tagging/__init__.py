@@ -65,19 +65,25 @@ class Tagger:
         self.topics = TopicClassifier.load(paths, cache_dir)
 
     def tag(self, text: str, title: str = "", lang: str | None = None) -> TagResult:
+        fields = [
+            (field, value, norm, tokens(norm.text))
+            for field, value in (("title", title), ("text", text))
+            if value
+            for norm in (normalize(value),)
+        ]
         if lang not in SUPPORTED_LANGUAGES:
-            lang = detect_language(f"{title}\n{text}" if title else text)
+            words: list[str] = []
+            for *_, field_words in fields:
+                words += field_words
+            lang = detect_language(f"{title}\n{text}" if title else text, words)
         mentions: list[MentionSpan] = []
         all_lemmas: list[str] = []
-        for field, value in (("title", title), ("text", text)):
-            if not value:
-                continue
-            norm = normalize(value)
+        for field, value, norm, field_words in fields:
             for found in self._find(value, norm, lang):
                 mentions.append(
                     MentionSpan(found.country, found.start, found.end, found.surface, field)
                 )
-            all_lemmas.extend(lemmas_of_tokens(tokens(norm.text), lang))
+            all_lemmas.extend(lemmas_of_tokens(field_words, lang))
         lemma_text = " ".join(all_lemmas)
         topics = self.topics.classify(all_lemmas, lang, lemma_text)
         codes = sorted({m.country for m in mentions})
