@@ -41,9 +41,6 @@ DEFAULT_TAXONOMY = Path(__file__).parent / "data" / "topics" / "default.yaml"
 _PACKAGES = ("pymorphy3", "pymorphy3-dicts-uk", "pymorphy3-dicts-ru", "lemmagen3", "pyahocorasick")
 MAX_COUNT = 3
 
-# Roles of a pattern within a topic.
-TERM, REQUIRED, EXCLUDED, NEAR = "term", "required", "excluded", "near"
-
 
 @dataclass
 class _Rules:
@@ -120,7 +117,7 @@ class TopicClassifier:
         self._scorings: list[Scoring] = []
         self._scoring_of: list[int] = []
         self._rules: dict[str, list[_Rules]] = {}
-        patterns: dict[str, dict[str, list[tuple[int, str, str]]]] = {}
+        patterns: dict[str, dict[str, list[tuple[int, str]]]] = {}
         for index, spec in enumerate(raw["topics"]):
             scoring = self.scoring
             if spec.get("scoring"):
@@ -144,8 +141,7 @@ class TopicClassifier:
 
                 def add(
                     term: str,
-                    role: str,
-                    by_lang: dict[str, list[tuple[int, str, str]]] = by_lang,
+                    by_lang: dict[str, list[tuple[int, str]]] = by_lang,
                     index: int = index,
                     lang: str = lang,
                 ) -> str:
@@ -157,18 +153,19 @@ class TopicClassifier:
                         keys.add(" " + " ".join(tokens(normalize_word(term))) + " ")
                     for k in keys:
                         refs = by_lang.setdefault(k, [])
-                        if (index, role, key) not in refs:
-                            refs.append((index, role, key))
+                        # Once per topic, whatever the term's roles there (weighted, near...).
+                        if (index, key) not in refs:
+                            refs.append((index, key))
                     return key
 
                 for term, weight in (block.get("terms") or {}).items():
-                    rules.weights[add(str(term), TERM)] = float(weight)
+                    rules.weights[add(str(term))] = float(weight)
                 for term in block.get("required") or []:
-                    rules.required.add(add(str(term), REQUIRED))
+                    rules.required.add(add(str(term)))
                 for term in block.get("excluded") or []:
-                    rules.excluded.add(add(str(term), EXCLUDED))
+                    rules.excluded.add(add(str(term)))
                 for near in block.get("near") or []:
-                    a, b = add(str(near["a"]), NEAR), add(str(near["b"]), NEAR)
+                    a, b = add(str(near["a"])), add(str(near["b"]))
                     rules.near_by_a.setdefault(a, []).append(
                         (b, int(near.get("within", 5)), float(near["weight"]))
                     )
@@ -232,7 +229,7 @@ class TopicClassifier:
         # Where each automaton word occurs, then which topics' terms it is: a word shared by
         # several topics (or found many times) is handled once per text, not once per hit.
         starts_of: dict[int, list[int]] = {}
-        refs_of: dict[int, tuple[tuple[int, str, str], ...]] = {}
+        refs_of: dict[int, tuple[tuple[int, str], ...]] = {}
         for end_index, (size, word_id, refs) in automaton.iter(joined):
             starts = starts_of.get(word_id)
             if starts is None:
@@ -244,7 +241,7 @@ class TopicClassifier:
             return []
         hits: dict[int, dict[str, list[int]]] = {}
         for word_id, starts in starts_of.items():
-            for topic_index, _role, key in refs_of[word_id]:
+            for topic_index, key in refs_of[word_id]:
                 found = hits.setdefault(topic_index, {})
                 # Two forms of one term (written and lemmatised) may match at the same place.
                 found[key] = sorted({*found[key], *starts}) if key in found else starts
@@ -262,18 +259,19 @@ class TopicClassifier:
                 continue
             # Over the terms found (few), not the topic's whole term list (many).
             weights = rule.weights
-            score = sum(
-                weights[key] * min(len(starts), MAX_COUNT)
-                for key, starts in found.items()
-                if key in weights
-            )
+            score = 0.0
             near_by_a = rule.near_by_a
-            if near_by_a:
-                for a, starts_a in found.items():  # few, the pairs of a topic many
-                    for b, within, weight in near_by_a.get(a, ()):
+            for key, starts in found.items():
+                weight = weights.get(key)
+                if weight is not None:
+                    count = len(starts)
+                    score += weight * (count if count < MAX_COUNT else MAX_COUNT)
+                pairs = near_by_a.get(key)  # few terms found, a topic's pairs many
+                if pairs is not None:
+                    for b, within, bonus in pairs:
                         starts_b = found.get(b)
-                        if starts_b is not None and _near(starts_a, starts_b, within, words):
-                            score += weight
+                        if starts_b is not None and _near(starts, starts_b, within, words):
+                            score += bonus
             topic = self.topics[topic_index]
             if score >= topic.threshold * factors[scoring_of[topic_index]]:
                 scores[topic_index] = score
