@@ -69,12 +69,18 @@ def find(original: str, norm: Normalized, gazetteer: Gazetteer) -> list[Found]:
     taken = bytearray(length)  # 1 where a longer match already stands
     found: list[Found] = []
     undecided: list[tuple[Found, dict[str, str]]] = []  # main reading, context code -> kind
+    # A name is often written the same way several times in one text.
+    case_checked: dict[tuple[int, str], list[Entry]] = {}
     for start, end, entries in candidates:
         if taken.find(1, start, end) != -1:
             continue
         o_start, o_end = (start, end) if identity else norm.to_original(start, end)
         surface = original[o_start:o_end]
-        valid = [e for e in entries if e.case == "any" or _case_ok(e.case, surface)]
+        valid = case_checked.get((id(entries), surface))
+        if valid is None:
+            valid = case_checked[id(entries), surface] = [
+                e for e in entries if e.case == "any" or _case_ok(e.case, surface)
+            ]
         if gazetteer.club_cues and _previous_word(original, o_start)[0] in gazetteer.club_cues:
             valid = [e for e in valid if e.kind not in CLUB_KINDS]
         if not valid:
@@ -100,11 +106,15 @@ def find(original: str, norm: Normalized, gazetteer: Gazetteer) -> list[Found]:
         taken[start:end] = b"\x01" * (end - start)
         if valid[0].code == BLOCK:  # a blocker comes first (gazetteer._resolve)
             continue  # not a country mention
+        first = valid[0]
+        if len(valid) == 1 and not first.ctx:  # most names: one reading
+            found.append(Found(first.code, o_start, o_end, surface, first.kind))
+            continue
         main = {e.code for e in valid if not e.ctx}
         if len(main) != 1:
             continue  # not clear which country
         code = main.pop()
-        mention = Found(code, o_start, o_end, surface, valid[0].kind)
+        mention = Found(code, o_start, o_end, surface, first.kind)
         context = {e.code: e.kind for e in valid if e.ctx and e.code != code}
         if context:
             undecided.append((mention, context))
