@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +65,9 @@ class Scoring:
     @classmethod
     def from_raw(cls, raw: dict[str, Any] | None) -> Scoring:
         raw = raw or {}
+        unknown = sorted(set(raw) - {f.name for f in fields(cls)})
+        if unknown:  # a misspelt key would silently change nothing
+            raise ValueError(f"unknown scoring key(s) {', '.join(unknown)}")
         return cls(
             int(raw.get("reference_words", 0)),
             float(raw.get("length_power", 0.5)),
@@ -110,7 +113,10 @@ class TopicClassifier:
 
     def __init__(self, raw: dict[str, Any]) -> None:
         self.name = str(raw.get("name", "taxonomy"))
-        self.scoring = Scoring.from_raw(raw.get("scoring"))
+        try:
+            self.scoring = Scoring.from_raw(raw.get("scoring"))
+        except ValueError as err:
+            raise ValueError(f"taxonomy {self.name!r}: {err}") from None
         self.topics: list[Topic] = []
         # The distinct scorings and each topic's index among them: a text computes its length
         # factor once per scoring, not once per topic.
@@ -121,7 +127,10 @@ class TopicClassifier:
         for index, spec in enumerate(raw["topics"]):
             scoring = self.scoring
             if spec.get("scoring"):
-                scoring = Scoring.from_raw({**(raw.get("scoring") or {}), **spec["scoring"]})
+                try:
+                    scoring = Scoring.from_raw({**(raw.get("scoring") or {}), **spec["scoring"]})
+                except ValueError as err:
+                    raise ValueError(f"topic {spec['id']!r}: {err}") from None
             topic = Topic(
                 str(spec["id"]),
                 str(spec.get("label", spec["id"])),

@@ -89,6 +89,9 @@ def test_long_texts_need_more_unless_a_decisive_term_occurs() -> None:
     assert tagged("Storm, storm, storm, a flood, a quake.") == ["quakes", "storms"]
     assert tagged("Storm, storm, storm, a flood, tremor, tremor, tremor.") == ["storms"]
     assert classifier.topics[2].scoring.length_power == 1.0  # unset keys come from the file
+    raw["topics"][2]["scoring"] = {"decisve": 3}
+    with pytest.raises(ValueError, match=r"topic 'quakes': unknown scoring key\(s\) decisve"):
+        TopicClassifier(raw)
 
 
 @pytest.mark.parametrize(
