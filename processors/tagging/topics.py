@@ -311,19 +311,20 @@ class _Words:
 
     def __init__(self, joined: str) -> None:
         self.joined = joined
-        # By the identity of a list of start offsets (each term's list lives as long as the
-        # text is classified): a term in several near pairs is placed once.
-        self.known: dict[int, list[int]] = {}
+        self.known: dict[int, int] = {}  # offset -> word number
 
     def of(self, starts: list[int]) -> list[int]:
         """The word numbers of ``starts``: the spaces up to each offset (inclusive). A pattern
         starts at the space before its word (" rain ") or, with a wildcard on the left
         ("*quake"), inside it, and both give the same word."""
-        positions = self.known.get(id(starts))
-        if positions is None:
-            # Counting in C beats listing every space of a text that asks for a few positions.
-            count = self.joined.count
-            positions = self.known[id(starts)] = [count(" ", 0, s + 1) for s in starts]
+        known = self.known
+        positions = []
+        for start in starts:
+            position = known.get(start)
+            if position is None:
+                # Counting in C beats listing every space of a text that asks for a few.
+                position = known[start] = self.joined.count(" ", 0, start + 1)
+            positions.append(position)
         return positions
 
 
