@@ -65,12 +65,11 @@ class Tagger:
         self.topics = TopicClassifier.load(paths, cache_dir)
 
     def tag(self, text: str, title: str = "", lang: str | None = None) -> TagResult:
-        fields = [
-            (field, value, norm, tokens(norm.text))
-            for field, value in (("title", title), ("text", text))
-            if value
-            for norm in (normalize(value),)
-        ]
+        fields = []  # (field, value, normalised value, its words)
+        for field, value in (("title", title), ("text", text)):
+            if value:
+                norm = normalize(value)
+                fields.append((field, value, norm, tokens(norm.text)))
         if lang not in SUPPORTED_LANGUAGES:
             words: list[str] = []
             for *_, field_words in fields:

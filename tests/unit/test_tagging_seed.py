@@ -34,6 +34,7 @@ def test_seed_lemmas_make_inflected_words_findable() -> None:
 
 def test_seed_article_topics() -> None:
     # DESIGN.md: weapons, military cooperation and space at least. Satellites are named once in
-    # 280 words: space keeps a flat bar in the default taxonomy (see its scoring comment).
+    # 280 words: a decisive space term passes on the plain threshold (the default taxonomy's
+    # space scoring).
     topics = get_tagger().tag(SEED.read_text(encoding="utf-8")).topics
     assert {"weapons", "military_cooperation", "space"} <= set(topics)
